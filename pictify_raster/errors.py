@@ -1,0 +1,150 @@
+"""The errors pictify_raster raises, and the codes an item can fail with.
+
+    PictifyError                  base of everything the library raises on purpose
+    ├── LayoutError               a layout file is refused at load (path, file, line)
+    └── ItemError                 one row cannot be rendered; carries an ErrorCode
+        ├── VariableError         INVALID_VARIABLE
+        ├── ExpressionError       EXPRESSION_ERROR (syntax errors carry a column)
+        ├── ImageFetchError       IMAGE_FETCH_FAILED
+        └── TextOverflowError     TEXT_OVERFLOW
+
+An ItemError fails its own item and nothing else. A LayoutError refuses the
+whole template before any row is rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Why an item failed (DESIGN section 4)."""
+
+    INVALID_VARIABLE = "INVALID_VARIABLE"
+    EXPRESSION_ERROR = "EXPRESSION_ERROR"
+    IMAGE_FETCH_FAILED = "IMAGE_FETCH_FAILED"
+    TEXT_OVERFLOW = "TEXT_OVERFLOW"
+    RENDER_TIMEOUT = "RENDER_TIMEOUT"
+    RENDER_FAILED = "RENDER_FAILED"
+    OUTPUT_WRITE_FAILED = "OUTPUT_WRITE_FAILED"
+
+
+class WarningCode(StrEnum):
+    """Why an item that completed needed a substitute."""
+
+    MISSING_GLYPHS = "MISSING_GLYPHS"
+    TEXT_SHAPING_UNAVAILABLE = "TEXT_SHAPING_UNAVAILABLE"
+    IMAGE_FALLBACK = "IMAGE_FALLBACK"
+    IMAGE_DOWNSCALED = "IMAGE_DOWNSCALED"
+
+
+@dataclass(frozen=True)
+class RenderWarning:
+    """A substitution made while rendering an item that still completed."""
+
+    code: str
+    message: str
+
+
+class PictifyError(Exception):
+    """Base class of the errors pictify_raster raises on purpose."""
+
+
+class LayoutError(PictifyError, ValueError):
+    """A layout file was refused when it loaded.
+
+    ``path`` is the place inside the file (``layers[3].font.size``), ``file``
+    the layout file and ``line`` its 1-based line, when known. ``code`` is
+    EXPRESSION_ERROR for an expression that does not parse, else None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "",
+        file: str | None = None,
+        line: int | None = None,
+        code: ErrorCode | None = None,
+        detail: str = "",
+    ) -> None:
+        self.reason = message
+        self.path = path
+        self.file = file
+        self.line = line
+        self.code = code
+        self.detail = detail
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        where = self.file or "<layout>"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.path:
+            where += f": {self.path}"
+        text = f"{where}: {self.reason}"
+        if self.detail:
+            text += "\n" + self.detail
+        return text
+
+
+class ItemError(PictifyError):
+    """One row could not be rendered.
+
+    ``field`` names what is to blame: a variable name or a layer path.
+    """
+
+    code: ErrorCode = ErrorCode.RENDER_FAILED
+
+    def __init__(self, message: str, *, field: str | None = None, code: ErrorCode | None = None):
+        if code is not None:
+            self.code = code
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+class VariableError(ItemError):
+    """A variable is missing, blank, of the wrong type or breaks its constraint."""
+
+    code = ErrorCode.INVALID_VARIABLE
+
+
+class ExpressionError(ItemError):
+    """An expression does not parse, or fails to evaluate for a row.
+
+    ``column`` is the 0-based offset of the fault in ``source`` when known.
+    """
+
+    code = ErrorCode.EXPRESSION_ERROR
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.source = source
+        self.column = column
+        super().__init__(message, field=field)
+
+    def caret_lines(self) -> str:
+        """The expression and a caret under the fault, for error reports."""
+        if self.source is None or self.column is None:
+            return ""
+        return f"    {self.source}\n    {' ' * self.column}^"
+
+
+class ImageFetchError(ItemError):
+    """An image could not be fetched or decoded."""
+
+    code = ErrorCode.IMAGE_FETCH_FAILED
+
+
+class TextOverflowError(ItemError):
+    """Text does not fit its box and the layer says ``overflow: error``."""
+
+    code = ErrorCode.TEXT_OVERFLOW
