@@ -1,0 +1,248 @@
+"""Converters from YAML (or expression) values to what the drawing code needs.
+
+Each converter takes one raw value and returns the typed one, or raises
+FieldError saying what it expected and what it got. The same converters run at
+load time for constant values and per row for values that come from
+expressions, so a layout author and a row get the same message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import ImageColor
+
+from pictify_raster.expr import to_text
+
+RGBA = tuple[int, int, int, int]
+Converter = Callable[[Any], Any]
+
+
+class FieldError(ValueError):
+    """A value does not fit its field; ``subpath`` points inside the value."""
+
+    def __init__(self, message: str, subpath: str = "") -> None:
+        self.subpath = subpath
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class LinearGradient:
+    """A CSS-style linear gradient: 0° runs to the top, 90° to the right."""
+
+    angle: float
+    stops: tuple[RGBA, ...]
+
+
+Paint = RGBA | LinearGradient
+
+
+def describe(value: Any) -> str:
+    """A short, safe rendering of a bad value for an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                pass
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise FieldError(f"expected a number, got {describe(value)}")
+    return float(value)
+
+
+def non_negative(value: Any) -> float:
+    result = number(value)
+    if result < 0:
+        raise FieldError(f"expected a number of 0 or more, got {describe(value)}")
+    return result
+
+
+def positive(value: Any) -> float:
+    result = number(value)
+    if result <= 0:
+        raise FieldError(f"expected a number above 0, got {describe(value)}")
+    return result
+
+
+def fraction(value: Any) -> float:
+    result = number(value)
+    if not 0 <= result <= 1:
+        raise FieldError(f"expected a number from 0 to 1, got {describe(value)}")
+    return result
+
+
+def whole(value: Any) -> int:
+    result = number(value)
+    if result != int(result):
+        raise FieldError(f"expected a whole number, got {describe(value)}")
+    return int(result)
+
+
+def positive_whole(value: Any) -> int:
+    result = whole(value)
+    if result < 1:
+        raise FieldError(f"expected a whole number of 1 or more, got {describe(value)}")
+    return result
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().lower() in {"true", "yes", "1"}:
+        return True
+    if isinstance(value, str) and value.strip().lower() in {"false", "no", "0", ""}:
+        return False
+    raise FieldError(f"expected true or false, got {describe(value)}")
+
+
+def text(value: Any) -> str:
+    return to_text(value)
+
+
+def plain_string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise FieldError(f"expected text, got {describe(value)}")
+    return value
+
+
+def one_of(*choices: str) -> Converter:
+    def convert(value: Any) -> str:
+        if value not in choices:
+            allowed = ", ".join(choices)
+            raise FieldError(f"expected one of {allowed}; got {describe(value)}")
+        return str(value)
+
+    return convert
+
+
+def color(value: Any) -> RGBA:
+    """``#rgb``, ``#rgba``, ``#rrggbb``, ``#rrggbbaa``, CSS names, rgb()/hsl()."""
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError(f"expected a colour such as '#1e3a8a', got {describe(value)}")
+    spec = value.strip()
+    if spec.lower() == "transparent":
+        return (0, 0, 0, 0)
+    try:
+        parsed = ImageColor.getrgb(spec)
+    except ValueError:
+        raise FieldError(f"expected a colour such as '#1e3a8a', got {describe(value)}") from None
+    if len(parsed) == 3:
+        return (parsed[0], parsed[1], parsed[2], 255)
+    return (parsed[0], parsed[1], parsed[2], parsed[3])
+
+
+def optional_color(value: Any) -> RGBA | None:
+    return None if value is None else color(value)
+
+
+def paint(value: Any) -> Paint | None:
+    """A solid colour, or ``{gradient: {angle: 180, stops: [c1, c2, …]}}``."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return color(value)
+    if set(value) != {"gradient"} or not isinstance(value["gradient"], dict):
+        raise FieldError(f"expected a colour or {{gradient: …}}, got {describe(value)}")
+    return _gradient(value["gradient"])
+
+
+def _gradient(spec: dict[str, Any]) -> LinearGradient:
+    unknown = set(spec) - {"angle", "stops"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise FieldError(f"unknown key {name!r}; a gradient takes angle and stops", "gradient")
+    stops = spec.get("stops")
+    if not isinstance(stops, list) or len(stops) < 2:
+        message = f"expected a list of at least two colours, got {describe(stops)}"
+        raise FieldError(message, "gradient.stops")
+    colors = []
+    for index, stop in enumerate(stops):
+        try:
+            colors.append(color(stop))
+        except FieldError as error:
+            raise FieldError(str(error), f"gradient.stops[{index}]") from None
+    try:
+        angle = number(spec.get("angle", 180))
+    except FieldError as error:
+        raise FieldError(str(error), "gradient.angle") from None
+    return LinearGradient(angle=angle, stops=tuple(colors))
+
+
+def numbers(count: int, what: str) -> Converter:
+    def convert(value: Any) -> tuple[float, ...]:
+        if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != count:
+            raise FieldError(f"expected {what}, got {describe(value)}")
+        result = []
+        for index, item in enumerate(value):
+            try:
+                result.append(number(item))
+            except FieldError as error:
+                raise FieldError(str(error), f"[{index}]") from None
+        return tuple(result)
+
+    return convert
+
+
+box = numbers(4, "a box [x, y, width, height]")
+point = numbers(2, "a point [x, y]")
+size_pair = numbers(2, "a size [width, height]")
+
+
+def position(value: Any) -> tuple[float, float]:
+    """A focal point: ``[fx, fy]`` as fractions, or keywords like ``top left``."""
+    if isinstance(value, str):
+        words = value.lower().split()
+        fx, fy = 0.5, 0.5
+        for word in words:
+            if word == "left":
+                fx = 0.0
+            elif word == "right":
+                fx = 1.0
+            elif word == "top":
+                fy = 0.0
+            elif word == "bottom":
+                fy = 1.0
+            elif word != "center":
+                message = f"expected keywords top, bottom, left, right, center; got {value!r}"
+                raise FieldError(message)
+        return (fx, fy)
+    fx, fy = numbers(2, "a focal point [x, y] as fractions")(value)
+    if not (0 <= fx <= 1 and 0 <= fy <= 1):
+        raise FieldError(f"focal point fractions lie from 0 to 1, got {describe(value)}")
+    return (fx, fy)
+
+
+def padding(value: Any) -> tuple[float, float, float, float]:
+    """CSS order: one value, [vertical, horizontal] or [top, right, bottom, left]."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        side = non_negative(value)
+        return (side, side, side, side)
+    if isinstance(value, list) and len(value) == 2:
+        vertical, horizontal = numbers(2, "padding")(value)
+        return (vertical, horizontal, vertical, horizontal)
+    if isinstance(value, list) and len(value) == 4:
+        top, right, bottom, left = numbers(4, "padding")(value)
+        return (top, right, bottom, left)
+    raise FieldError(f"expected a number, [v, h] or [top, right, bottom, left]; got {value!r}")
+
+
+def string_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise FieldError(f"expected a list of names, got {describe(value)}")
+    return tuple(value)
+
+
+def anything(value: Any) -> Any:
+    return value

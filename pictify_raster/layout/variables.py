@@ -1,0 +1,66 @@
+"""Checking a row against a layout's declared variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pictify_raster.errors import VariableError
+from pictify_raster.expr import coerce_variable
+from pictify_raster.layout.convert import describe
+from pictify_raster.layout.model import Layout
+from pictify_raster.layout.schema import VariableSpec
+
+
+def prepare_row(layout: Layout, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The row as expressions see it: defaults filled in, declared types applied.
+
+    Keys the layout does not declare pass through untouched. Raises
+    VariableError (INVALID_VARIABLE) naming the variable and its value.
+    """
+    if not isinstance(row, Mapping):
+        message = f"a row is a mapping of variable names to values, got {describe(row)}"
+        raise VariableError(message)
+    prepared = dict(row)
+    for name, spec in layout.variables.items():
+        prepared[name] = _prepare_value(spec, row.get(name))
+    return prepared
+
+
+def _prepare_value(spec: VariableSpec, value: Any) -> Any:
+    if _is_blank(value):
+        if spec.default is not None:
+            value = spec.default
+        elif spec.required:
+            state = "missing" if value is None else f"blank ({describe(value)})"
+            raise VariableError(f"variable {spec.name!r} is required but {state}", field=spec.name)
+        else:
+            return None
+
+    value = coerce_variable(spec.name, value, spec.type)
+    _check_constraints(spec, value)
+    return value
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _check_constraints(spec: VariableSpec, value: Any) -> None:
+    if spec.max_length is not None and isinstance(value, str | list) and len(value) > spec.max_length:
+        message = (
+            f"variable {spec.name!r} is {len(value)} characters long, "
+            f"above its max_length of {spec.max_length}: {describe(value)}"
+        )
+        raise VariableError(message, field=spec.name)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if spec.minimum is not None and value < spec.minimum:
+            message = f"variable {spec.name!r} is {value!r}, below its min of {spec.minimum:g}"
+            raise VariableError(message, field=spec.name)
+        if spec.maximum is not None and value > spec.maximum:
+            message = f"variable {spec.name!r} is {value!r}, above its max of {spec.maximum:g}"
+            raise VariableError(message, field=spec.name)
+    if spec.choices is not None and value not in spec.choices:
+        allowed = ", ".join(repr(choice) for choice in spec.choices)
+        message = f"variable {spec.name!r} is {describe(value)}, not one of {allowed}"
+        raise VariableError(message, field=spec.name)
