@@ -1,0 +1,58 @@
+"""The limits and switches of image fetching, one frozen value per loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_USER_AGENT = "pictify-raster/0.1 (image fetcher)"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How images may be fetched and how big they may be.
+
+    Every limit has a default meant for social cards and certificates:
+
+    - ``allowed_roots``: folders below which absolute or relative local paths
+      may be read, besides the layout's own folder (always allowed). Default:
+      none.
+    - ``allow_private_networks``: allow loopback, private, link-local (cloud
+      metadata), multicast, reserved and unspecified addresses. Default False.
+    - ``connect_timeout``: seconds to open one TCP connection. Default 5 s.
+    - ``total_timeout``: seconds for one image, connect + all redirects +
+      download, however slowly the server trickles bytes. Default 10 s.
+    - ``max_bytes``: largest encoded image (download, data URI or file).
+      Default 20 MiB.
+    - ``max_redirects``: redirects followed per image. Default 5.
+    - ``max_pixels``: largest width x height, read from the header before any
+      pixel is decoded. Default 40 Mpx, well below Pillow's own bomb error
+      level (about 179 Mpx).
+    - ``cache_dir``: folder of the on-disk cache of fetched HTTP bodies;
+      None (default) keeps no disk cache.
+    - ``user_agent``: the User-Agent header sent.
+    - ``decoded_cache_bytes``: memory bound of the per-process cache of
+      decoded images (sum of their pixel buffers). Default 256 MiB.
+    - ``fitted_cache_items``: number of fitted (resized, masked) images kept
+      per process. Default 512.
+    - ``default_max_age``: seconds a cached HTTP body is reused without
+      revalidation when the server gives no freshness information. Default
+      3600 s.
+    - ``memory_ttl``: seconds an HTTP image stays in a worker's memory caches
+      before it is looked up again (disk cache and revalidation then apply).
+      Default 600 s, so a batch reuses one avatar for all its rows.
+    """
+
+    allowed_roots: tuple[Path, ...] = ()
+    allow_private_networks: bool = False
+    connect_timeout: float = 5.0
+    total_timeout: float = 10.0
+    max_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+    max_pixels: int = 40_000_000
+    cache_dir: Path | None = None
+    user_agent: str = DEFAULT_USER_AGENT
+    decoded_cache_bytes: int = 256 * 1024 * 1024
+    fitted_cache_items: int = 512
+    default_max_age: float = 3600.0
+    memory_ttl: float = 600.0
