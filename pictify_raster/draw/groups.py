@@ -34,9 +34,11 @@ def measure_group(
     else:
         width, height = cross + left + right, main + top + bottom
 
+    # A fixed size of 0 on either axis leaves that axis to the content.
     fixed = _fixed_size(box, in_group)
     if fixed is not None:
-        width, height = fixed
+        width = fixed[0] or width
+        height = fixed[1] or height
     return Measured(element, props, max(1, round(width)), max(1, round(height)))
 
 

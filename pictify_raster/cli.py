@@ -1,0 +1,416 @@
+"""The ``pictify-raster`` command line (DESIGN section 7).
+
+Exit status: 0 when every item completed, 1 when some failed, 2 when the
+command could not run (a missing file, a bad layout, bad data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from pictify_raster.errors import ItemError, LayoutError, PictifyError
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
+_PAGE = 500
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.run(args))
+    except (PictifyError, OSError) as error:
+        _error(str(error))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted; unfinished batches resume with 'pictify-raster batches resume'")
+        return 130
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"pictify-raster: error: {message}\n")
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+# -- arguments ---------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pictify-raster", description="Render images from YAML layouts in bulk, without a browser."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens, for debugging")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    render = commands.add_parser("render", help="render a batch: one image per row of data")
+    render.add_argument("layout", type=Path)
+    render.add_argument("--data", required=True, help="CSV, JSON array or JSON Lines file, or - for stdin")
+    render.add_argument("--out", type=Path, help="folder for the images (default: HOME/outputs/<batch id>)")
+    render.add_argument("--format", choices=["png", "jpeg", "webp", "avif"])
+    render.add_argument("--quality", type=int)
+    render.add_argument("--webhook", help="URL to POST to when the batch ends")
+    render.add_argument("--webhook-secret", help="sign the webhook with HMAC-SHA256")
+    render.add_argument("--contact-sheet", type=Path, help="also write a grid of thumbnails here")
+    render.add_argument("--json", action="store_true", help="print the batch summary as JSON")
+    render.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _client_options(render)
+    render.set_defaults(run=_render)
+
+    preview = commands.add_parser("preview", help="render one image, for design work")
+    preview.add_argument("layout", type=Path)
+    preview.add_argument("--var", action="append", default=[], metavar="NAME=VALUE")
+    preview.add_argument("--data", help="take the variables from a row of this file")
+    preview.add_argument("--row", type=int, default=0, help="which row of --data (0-based)")
+    preview.add_argument("-o", "--output", type=Path, default=Path("preview.png"))
+    preview.set_defaults(run=_preview)
+
+    validate = commands.add_parser("validate", help="load and check layouts")
+    validate.add_argument("layouts", type=Path, nargs="+")
+    validate.set_defaults(run=_validate)
+
+    evaluate = commands.add_parser("eval", help="evaluate one expression")
+    evaluate.add_argument("expression")
+    evaluate.add_argument("--var", action="append", default=[], metavar="NAME=VALUE")
+    evaluate.add_argument("--locale")
+    evaluate.set_defaults(run=_eval)
+
+    fonts = commands.add_parser("fonts", help="the fonts it can use and the scripts they cover")
+    fonts.set_defaults(run=_fonts)
+
+    _batches_parser(commands)
+    return parser
+
+
+def _client_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", type=Path, default=Path("pictify-data"), help="store folder")
+    parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    parser.add_argument("--item-timeout", type=float, default=30.0, help="seconds per item")
+    parser.add_argument("--allow-root", action="append", default=[], type=Path,
+                        help="a folder local images may come from (repeatable)")
+    parser.add_argument("--allow-private-networks", action="store_true",
+                        help="allow image URLs on loopback and private addresses")
+
+
+def _batches_parser(commands: Any) -> None:
+    batches = commands.add_parser("batches", help="list, inspect, retry, resume or cancel batches")
+    actions = batches.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    listing = actions.add_parser("list", help="the batches in the store")
+    listing.add_argument("--json", action="store_true")
+    show = actions.add_parser("show", help="one batch: counts, rate, failures, webhook deliveries")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    results = actions.add_parser("results", help="the items of a batch")
+    results.add_argument("id")
+    results.add_argument("--status", choices=["pending", "completed", "failed", "cancelled"])
+    results.add_argument("--offset", type=int, default=0)
+    results.add_argument("--limit", type=int)
+    results.add_argument("--json", action="store_true")
+    retry = actions.add_parser("retry", help="a new batch of the failed items")
+    retry.add_argument("id")
+    actions.add_parser("resume", help="finish batches interrupted by a crash")
+    cancel = actions.add_parser("cancel", help="stop a batch")
+    cancel.add_argument("id")
+    redeliver = actions.add_parser("redeliver", help="send a batch's webhook again")
+    redeliver.add_argument("id")
+
+    for action in (listing, show, results, retry, actions.choices["resume"], cancel, redeliver):
+        _client_options(action)
+    batches.set_defaults(run=_batches)
+
+
+def _parse_vars(pairs: list[str]) -> dict[str, Any]:
+    """NAME=VALUE pairs; a value that reads as JSON (42, true, null, [..]) keeps its type."""
+    variables: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            message = f"--var takes NAME=VALUE, got {pair!r}"
+            raise PictifyError(message)
+        try:
+            variables[name] = json.loads(value)
+        except ValueError:
+            variables[name] = value
+    return variables
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from pictify_raster.batch import Pictify
+
+    return Pictify(
+        home=args.home,
+        workers=args.workers,
+        item_timeout=args.item_timeout,
+        allowed_roots=list(args.allow_root),
+        allow_private_networks=args.allow_private_networks,
+    )
+
+
+# -- render ------------------------------------------------------------
+
+
+def _render(args: argparse.Namespace) -> int:
+    from pictify_raster.layout import load_layout
+    from pictify_raster.rows import read_rows
+
+    layout = load_layout(args.layout)
+    rows = read_rows(args.data)
+    started = time.perf_counter()
+    with _client(args) as client:
+        uid = client.templates.register(args.layout)
+        batch = client.templates.batch_render(
+            uid,
+            variable_sets=rows,
+            format=args.format,
+            quality=args.quality or layout.output_quality,
+            webhook_url=args.webhook,
+            webhook_secret=args.webhook_secret,
+            output_dir=args.out,
+        )
+        batch = client.batches.wait(batch.id, progress=not args.no_progress)
+        elapsed = time.perf_counter() - started
+        failures = list(_all_items(client, batch.id, status="failed"))
+        if args.contact_sheet:
+            _contact_sheet(client, batch, layout.size, args.contact_sheet)
+        if args.json:
+            _out(json.dumps({**batch.to_json(), "failures": [f.to_json() for f in failures]}, indent=2))
+        else:
+            _summary(batch, failures, elapsed, client, args)
+    return EXIT_OK if batch.failed_count == 0 and batch.status == "completed" else EXIT_FAILED_ITEMS
+
+
+def _all_items(client: Any, batch_id: str, status: str | None = None) -> Iterator[Any]:
+    offset = 0
+    while True:
+        page = client.templates.get_batch_results(batch_id, status=status, offset=offset, limit=_PAGE)
+        yield from page.results
+        if len(page.results) < _PAGE:
+            return
+        offset += _PAGE
+
+
+def _summary(batch: Any, failures: list[Any], elapsed: float, client: Any, args: argparse.Namespace) -> None:
+    rate = batch.total_count / elapsed if elapsed > 0 else 0.0
+    _out(f"Batch {batch.id} ({batch.template_uid}): {batch.status}")
+    _out(f"  {batch.total_count} rows in {elapsed:.1f} s: {rate:.1f} images per second")
+    _out(f"  completed: {batch.completed_count}")
+    _out(f"  failed:    {batch.failed_count}")
+    for code, count in Counter(item.error.code for item in failures).most_common():
+        example = next(item for item in failures if item.error.code == code)
+        _out(f"    {code}: {count} (e.g. item {example.index}: {example.error.message})")
+    folder = args.out.resolve() if args.out else client.home / "outputs" / batch.id
+    _out(f"  images: {folder}")
+    if args.contact_sheet:
+        _out(f"  contact sheet: {args.contact_sheet.resolve()}")
+
+
+def _contact_sheet(client: Any, batch: Any, size: tuple[int, int], destination: Path) -> None:
+    from pictify_raster.contact_sheet import SheetEntry, write_contact_sheet
+
+    entries = (
+        SheetEntry(
+            index=item.index,
+            path=Path(item.path) if item.path else None,
+            error_code=item.error.code if item.error else None,
+        )
+        for item in _all_items(client, batch.id)
+    )
+    write_contact_sheet(entries, destination, aspect=size[1] / size[0])
+
+
+# -- preview, validate, eval, fonts -------------------------------------
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from pictify_raster.api import render_bytes
+    from pictify_raster.layout import load_layout
+    from pictify_raster.rows import read_rows
+
+    layout = load_layout(args.layout)
+    variables: dict[str, Any] = {}
+    if args.data:
+        for index, row in enumerate(read_rows(args.data)):
+            if index == args.row:
+                variables = dict(row)
+                break
+        else:
+            raise PictifyError(f"{args.data} has no row {args.row}")
+    variables.update(_parse_vars(args.var))
+
+    suffix = args.output.suffix.lower().lstrip(".")
+    image_format = {"jpg": "jpeg"}.get(suffix, suffix) if suffix in {"png", "jpg", "jpeg", "webp", "avif"} else None
+    try:
+        data = render_bytes(layout, variables, format=image_format)
+    except ItemError as error:
+        _error(f"{error.code}: {error.message}")
+        return EXIT_FAILED_ITEMS
+    args.output.write_bytes(data)
+    _out(f"wrote {args.output} ({len(data):,} bytes)")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from pictify_raster.draw import Renderer
+    from pictify_raster.layout import load_layout
+
+    status = EXIT_OK
+    for path in args.layouts:
+        try:
+            layout = load_layout(path)
+            Renderer(layout)  # also checks fonts
+        except LayoutError as error:
+            _out(f"{path}: invalid\n  {error}")
+            status = EXIT_ERROR
+            continue
+        names = ", ".join(sorted(layout.variables) or sorted(layout.names)) or "none"
+        _out(f"{path}: ok ({layout.uid}, {layout.size[0]}x{layout.size[1]}, "
+             f"{len(layout.layers)} layers; variables: {names})")
+    return status
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from pictify_raster.expr import evaluate
+
+    try:
+        value = evaluate(args.expression, _parse_vars(args.var), locale=args.locale)
+    except ItemError as error:
+        _error(f"{error.code}: {error.message}")
+        caret = getattr(error, "caret_lines", lambda: "")()
+        if caret:
+            sys.stderr.write(caret + "\n")
+        return EXIT_FAILED_ITEMS
+    _out(json.dumps(value, ensure_ascii=False, default=str))
+    return EXIT_OK
+
+
+def _fonts(args: argparse.Namespace) -> int:
+    from pictify_raster.text import default_registry, describe_fonts, shaping_available
+
+    for row in describe_fonts(default_registry()):
+        _out(_font_line(row))
+    if not shaping_available():
+        _out("\nText shaping (libraqm) is NOT available: Arabic, Indic and right-to-left text "
+             "render with a TEXT_SHAPING_UNAVAILABLE warning.")
+    _out("\nTo add a font, list its file under 'fonts:' in a layout (relative to the layout), "
+         "or install it in the system's font folders.")
+    return EXIT_OK
+
+
+def _font_line(row: Any) -> str:
+    if isinstance(row, dict):
+        return "  ".join(str(value) for value in row.values())
+    if isinstance(row, (tuple, list)):
+        return "  ".join(str(value) for value in row)
+    return str(row)
+
+
+# -- batches -----------------------------------------------------------
+
+
+def _batches(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        return int(_BATCH_ACTIONS[args.action](client, args))
+
+
+def _batches_list(client: Any, args: argparse.Namespace) -> int:
+    batches = client.batches.list()
+    if args.json:
+        _out(json.dumps([batch.to_json() for batch in batches], indent=2))
+        return EXIT_OK
+    for batch in batches:
+        _out(f"{batch.id}  {batch.status:<10}  {batch.template_uid:<24}  "
+             f"{batch.completed_count}/{batch.total_count} completed, {batch.failed_count} failed  "
+             f"{batch.created_at}")
+    return EXIT_OK
+
+
+def _batches_show(client: Any, args: argparse.Namespace) -> int:
+    batch = client.batches.get(args.id)
+    stats = client.batches.stats(args.id)
+    deliveries = client.batches.deliveries(args.id)
+    if args.json:
+        payload = {**batch.to_json(), "stats": stats.to_json(),
+                   "webhookDeliveries": [delivery.to_json() for delivery in deliveries]}
+        _out(json.dumps(payload, indent=2))
+        return EXIT_OK
+    for key, value in batch.to_json().items():
+        _out(f"{key:>15}: {value}")
+    for key, value in stats.to_json().items():
+        _out(f"{key:>15}: {value}")
+    for delivery in deliveries:
+        _out(f"webhook {delivery.id}: {delivery.status}")
+        for attempt in delivery.attempts:
+            _out(f"    {attempt.to_json()}")
+    return EXIT_OK
+
+
+def _batches_results(client: Any, args: argparse.Namespace) -> int:
+    page = client.templates.get_batch_results(args.id, status=args.status, offset=args.offset, limit=args.limit)
+    if args.json:
+        _out(json.dumps(page.to_json(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for item in page.results:
+        detail = item.path if item.error is None else f"{item.error.code}: {item.error.message}"
+        _out(f"{item.index:>6}  {item.status:<10}  {detail}")
+    return EXIT_OK
+
+
+def _batches_retry(client: Any, args: argparse.Namespace) -> int:
+    retry = client.batches.retry_failed(args.id)
+    _out(f"retrying {retry.total_count} failed items as {retry.id}")
+    batch = client.batches.wait(retry.id, progress=True)
+    _out(f"{batch.id}: {batch.completed_count} completed, {batch.failed_count} failed")
+    return EXIT_OK if batch.failed_count == 0 else EXIT_FAILED_ITEMS
+
+
+def _batches_resume(client: Any, args: argparse.Namespace) -> int:
+    resumed = client.batches.resume()
+    if not resumed:
+        _out("no unfinished batches")
+        return EXIT_OK
+    status = EXIT_OK
+    for batch_id in resumed:
+        batch = client.batches.wait(getattr(batch_id, "id", batch_id), progress=True)
+        _out(f"{batch.id}: {batch.status}, {batch.completed_count} completed, {batch.failed_count} failed")
+        status = max(status, EXIT_FAILED_ITEMS if batch.failed_count else EXIT_OK)
+    return status
+
+
+def _batches_cancel(client: Any, args: argparse.Namespace) -> int:
+    batch = client.batches.cancel(args.id)
+    _out(f"{batch.id}: {batch.status}")
+    return EXIT_OK
+
+
+def _batches_redeliver(client: Any, args: argparse.Namespace) -> int:
+    delivery = client.batches.redeliver(args.id)
+    _out(f"webhook for {args.id}: {delivery.status}")
+    return EXIT_OK
+
+
+_BATCH_ACTIONS = {
+    "list": _batches_list,
+    "show": _batches_show,
+    "results": _batches_results,
+    "retry": _batches_retry,
+    "resume": _batches_resume,
+    "cancel": _batches_cancel,
+    "redeliver": _batches_redeliver,
+}
