@@ -1,0 +1,568 @@
+"""The Pictify client (DESIGN section 1): templates, batches, results, webhooks.
+
+One client owns one home folder's store, a supervisor thread with its executor, and a
+webhook sender thread. Several clients may open the same home: each runs its own
+batches; any can read all of them; a client opening a home takes over the unfinished
+batches of clients that are gone.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import itertools
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pictify_raster.batch import leases, outputs
+from pictify_raster.batch.executor import Executor, JobSpec
+from pictify_raster.batch.models import (
+    Batch,
+    BatchItem,
+    BatchResults,
+    BatchStats,
+    BatchStatus,
+    ItemFailure,
+    ItemStatus,
+    ProgressEvent,
+    WebhookDelivery,
+)
+from pictify_raster.batch.store import BatchRecord, ItemRow, Outcome, Store, TemplateRecord
+from pictify_raster.batch.supervisor import (
+    ProgressCallback,
+    Supervisor,
+    finish_batch,
+    progress_event,
+    remove_strays,
+)
+from pictify_raster.batch.webhooks import WebhookSender, WebhookSettings, enqueue
+from pictify_raster.errors import ErrorCode, PictifyError
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("png", "jpeg", "webp", "avif")
+INGEST_CHUNK = 500
+INTERRUPTED = "the client stopped before all rows were recorded"
+
+
+class BatchNotFoundError(PictifyError, KeyError):
+    """No batch with that id in this home."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "batch not found"
+
+
+class TemplateNotFoundError(PictifyError, KeyError):
+    """No template registered under that uid in this home."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "template not found"
+
+
+def _json_default(value: Any) -> Any:
+    """Rows keep their meaning in JSON: dates as ISO text, decimals and the rest as text."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+def encode_row(row: Any) -> str:
+    return json.dumps(row, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def _normalise_format(fmt: str) -> str:
+    value = fmt.lower().strip()
+    value = "jpeg" if value == "jpg" else value
+    if value not in FORMATS:
+        msg = f"format {fmt!r} is not one of {', '.join(FORMATS)}"
+        raise ValueError(msg)
+    return value
+
+
+def _check_webhook_url(url: str | None) -> None:
+    if url is not None and not url.lower().startswith(("http://", "https://")):
+        msg = "webhook_url must be an http:// or https:// URL"
+        raise ValueError(msg)
+
+
+class Pictify:
+    """A batch-rendering client whose store and outputs live in ``home``.
+
+    ``webhook_retries`` attempts follow the first failed one, the n-th after
+    ``webhook_backoff * webhook_backoff_factor**(n-1)`` seconds. ``executor`` replaces
+    the local process pool (e.g. a Dask executor). ``resume=False`` opens the home
+    without taking over unfinished batches (for read-only tools).
+    """
+
+    def __init__(  # noqa: PLR0917 - the positional order of DESIGN section 1
+        self,
+        home: str | os.PathLike[str] = "pictify-data",
+        workers: int | None = None,
+        item_timeout: float | None = 30.0,
+        allowed_roots: Iterable[str | os.PathLike[str]] = (),
+        allow_private_networks: bool = False,
+        public_base_url: str | None = None,
+        *,
+        webhook_retries: int = 5,
+        webhook_backoff: float = 1.0,
+        webhook_backoff_factor: float = 2.0,
+        webhook_timeout: float = 10.0,
+        executor: Executor | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        resume: bool = True,
+        _renderer_factory: str | None = None,
+    ) -> None:
+        self.home = Path(home).resolve()
+        self.outputs_root = self.home / "outputs"
+        self.workers = workers or os.cpu_count() or 1
+        self.item_timeout = item_timeout
+        self.allowed_roots = tuple(str(Path(p).resolve()) for p in allowed_roots)
+        self.allow_private_networks = allow_private_networks
+        self.public_base_url = public_base_url
+        self.cache_dir = str(Path(cache_dir).resolve()) if cache_dir else str(self.home / "cache")
+        self._renderer_factory = _renderer_factory
+        self._executor = executor
+        self.store = Store(self.home)
+        self.owner = leases.new_owner()
+        self.webhook_settings = WebhookSettings(
+            retries=webhook_retries, backoff=webhook_backoff,
+            backoff_factor=webhook_backoff_factor, timeout=webhook_timeout,
+        )
+        self._sender = WebhookSender(self.store, self.owner, self.webhook_settings)
+        grace = min(item_timeout or 10.0, 10.0) + 1.0
+        self._supervisor = Supervisor(
+            self.store, owner=self.owner, executor_factory=self._make_executor,
+            spec_builder=self._job_spec, sender=self._sender, stop_grace=grace,
+        )
+        self._closed = False
+        self.templates = Templates(self)
+        self.batches = Batches(self)
+        self._sender.start()
+        self._supervisor.start()
+        if resume:
+            self.batches.resume()
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> Pictify:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop rendering and sending; unfinished batches resume when the home is reopened."""
+        if self._closed:
+            return
+        self._closed = True
+        self._supervisor.stop()
+        self._sender.stop()
+        self.store.release(self.owner)
+        leases.retire(self.owner)
+        self.store.close()
+
+    def render_batch(self, template: str | os.PathLike[str], variable_sets: Iterable[Any],
+                     **options: Any) -> Batch:
+        """Register ``template`` if it is a layout file, render every row, wait for the end."""
+        uid = str(template)
+        if Path(template).is_file():
+            uid = self.templates.register(template)
+        batch = self.templates.batch_render(uid, variable_sets, **options)
+        return self.batches.wait(batch.id)
+
+    # -- internals shared by the namespaces ----------------------------------------------
+
+    def _make_executor(self) -> Executor:
+        if self._executor is not None:
+            return self._executor
+        from pictify_raster.batch.pool import ProcessPoolExecutor  # noqa: PLC0415
+
+        return ProcessPoolExecutor(self.workers, self.item_timeout)
+
+    def _job_spec(self, record: BatchRecord) -> JobSpec:
+        batch = record.batch
+        return JobSpec(
+            batch_id=batch.id, template_uid=batch.template_uid,
+            layout_source=record.layout_source, layout_path=record.layout_path,
+            source_hash=record.source_hash, format=batch.format, quality=batch.quality,
+            output_dir=batch.output_dir or str(self.outputs_root / batch.id),
+            allowed_roots=self.allowed_roots, allow_private_networks=self.allow_private_networks,
+            cache_dir=self.cache_dir, renderer_factory=self._renderer_factory,
+        )
+
+    def _check_open(self) -> None:
+        if self._closed:
+            msg = f"this Pictify client of {self.home} is closed"
+            raise RuntimeError(msg)
+        if self._supervisor.error is not None:
+            msg = f"the batch supervisor stopped: {self._supervisor.error}"
+            raise RuntimeError(msg)
+
+    def _record(self, batch_id: str) -> BatchRecord:
+        record = self.store.get_batch(batch_id)
+        if record is None:
+            msg = f"no batch {batch_id!r} in {self.home}"
+            raise BatchNotFoundError(msg)
+        return record
+
+    def _item(self, batch: Batch, row: ItemRow) -> BatchItem:
+        if row.path is None or not batch.output_dir:
+            return row.to_item(None, None)
+        full = Path(batch.output_dir) / row.path
+        if self.public_base_url:
+            try:
+                relative = full.relative_to(self.outputs_root).as_posix()
+            except ValueError:
+                relative = row.path  # a custom output_dir: the name alone
+            url = outputs.public_url(self.public_base_url, relative)
+        else:
+            url = outputs.file_url(full)
+        return row.to_item(url, str(full))
+
+    def _start_batch(
+        self, template: TemplateRecord, rows: Iterable[tuple[Any, int | None]], *, fmt: str,
+        quality: int, webhook_url: str | None, webhook_secret: str | None,
+        output_dir: str | os.PathLike[str] | None, parent_id: str | None,
+        progress: ProgressCallback | None,
+    ) -> Batch:
+        self._check_open()
+        _check_webhook_url(webhook_url)
+        batch_id = "batch_" + uuid.uuid4().hex[:20]
+        folder = Path(output_dir).resolve() if output_dir else self.outputs_root / batch_id
+        folder.mkdir(parents=True, exist_ok=True)
+        self.store.create_batch(
+            batch_id=batch_id, template=template, fmt=fmt, quality=quality,
+            webhook_url=webhook_url, webhook_secret=webhook_secret, output_dir=str(folder),
+            custom_output_dir=output_dir is not None, parent_id=parent_id, owner=self.owner,
+        )
+        self._supervisor.admit(batch_id, progress)
+        try:
+            _ingest(self.store, batch_id, rows)
+        except BaseException as exc:
+            logger.error("batch %s: reading the rows failed: %s", batch_id,
+                         type(exc).__name__)
+            self._supervisor.abort(batch_id, f"reading the rows failed: {type(exc).__name__}")
+            self.store.finish_ingest(batch_id)
+            raise
+        self.store.finish_ingest(batch_id)
+        return self._record(batch_id).batch
+
+
+def _ingest(store: Store, batch_id: str, rows: Iterable[tuple[Any, int | None]]) -> None:
+    """Record rows a chunk at a time: memory stays bounded, rendering starts early."""
+    index = 0
+    iterator = iter(rows)
+    while True:
+        chunk = list(itertools.islice(iterator, INGEST_CHUNK))
+        if not chunk:
+            return
+        records: list[tuple[int, str, int | None]] = []
+        refused: list[Outcome] = []
+        for row, source_index in chunk:
+            records.append((index, encode_row(row), source_index))
+            if not isinstance(row, Mapping):
+                refused.append(Outcome(
+                    index=index, status=ItemStatus.FAILED, duration_ms=0,
+                    error=ItemFailure(ErrorCode.INVALID_VARIABLE,
+                                      f"row {index} is a {type(row).__name__}, "
+                                      "not a mapping of variables"),
+                ))
+            index += 1
+        store.add_items(batch_id, records, refused)
+
+
+class Templates:
+    """``client.templates``: register layouts, start batches, read their results."""
+
+    def __init__(self, client: Pictify) -> None:
+        self._client = client
+
+    def register(self, path: str | os.PathLike[str]) -> str:
+        """Load and check the layout at ``path``; store its text; return its uid.
+
+        Raises LayoutError when the layout is refused. Registering again replaces the
+        stored text; batches already started keep the text they started with.
+        """
+        from pictify_raster.layout import load_layout  # noqa: PLC0415
+
+        file = Path(path).resolve()
+        layout = load_layout(file)
+        source = layout.source
+        self._client.store.put_template(TemplateRecord(
+            uid=layout.uid, name=layout.name, path=str(file), source=source,
+            source_hash=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+        ))
+        logger.info("registered template %s from %s", layout.uid, file)
+        return layout.uid
+
+    def get(self, uid: str) -> TemplateRecord:
+        record = self._client.store.get_template(uid)
+        if record is None:
+            msg = f"no template {uid!r} is registered in {self._client.home}; register it first"
+            raise TemplateNotFoundError(msg)
+        return record
+
+    def list(self) -> builtins.list[TemplateRecord]:
+        return self._client.store.list_templates()
+
+    def _defaults(self, record: TemplateRecord) -> tuple[str, int]:
+        """The layout's output format and quality, used when the call gives none."""
+        from pictify_raster.layout import parse_layout  # noqa: PLC0415
+
+        layout = parse_layout(record.source, path=Path(record.path))
+        return layout.output_format or "png", layout.output_quality
+
+    def batch_render(  # noqa: PLR0917 - the signature of DESIGN section 1
+        self,
+        uid: str,
+        variable_sets: Iterable[Any],
+        format: str | None = None,
+        quality: int | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Batch:
+        """Record every row (streamed, a chunk at a time) and return the batch.
+
+        Rendering starts with the first chunk and goes on in the background; use
+        ``client.batches.wait``. ``format``/``quality`` default to the layout's
+        ``output`` section, else png / 90. ``output_dir`` writes the images there instead
+        of ``home/outputs/<batch id>/``. ``progress`` is called from the supervisor
+        thread with a ProgressEvent after each group of results.
+        """
+        record = self.get(uid)
+        default_format, default_quality = self._defaults(record)
+        fmt = _normalise_format(format or default_format)
+        q = default_quality if quality is None else quality
+        if not 1 <= q <= 100:
+            msg = f"quality must be between 1 and 100, got {q}"
+            raise ValueError(msg)
+        rows = ((row, None) for row in variable_sets)
+        return self._client._start_batch(
+            record, rows, fmt=fmt, quality=q, webhook_url=webhook_url,
+            webhook_secret=webhook_secret, output_dir=output_dir, parent_id=None,
+            progress=progress,
+        )
+
+    def get_batch_results(self, batch_id: str, status: str | None = None, offset: int = 0,
+                          limit: int | None = None) -> BatchResults:
+        """One page of items in index order, optionally only those of one status."""
+        if status is not None:
+            status = str(ItemStatus(status))
+        if offset < 0 or (limit is not None and limit < 0):
+            msg = f"offset and limit must not be negative, got {offset} and {limit}"
+            raise ValueError(msg)
+        client = self._client
+        batch = client._record(batch_id).batch
+        rows = client.store.get_items(batch_id, status=status, offset=offset, limit=limit)
+        return BatchResults(batch=batch, results=[client._item(batch, r) for r in rows],
+                            offset=offset, limit=limit)
+
+    def iter_batch_results(self, batch_id: str, status: str | None = None) -> Iterator[BatchItem]:
+        """Every item, read from the store a page at a time."""
+        client = self._client
+        batch = client._record(batch_id).batch
+        for row in client.store.iter_items(batch_id, status=status):
+            yield client._item(batch, row)
+
+
+class Batches:
+    """``client.batches``: look at, wait for, cancel, retry and resume batches."""
+
+    def __init__(self, client: Pictify) -> None:
+        self._client = client
+
+    def get(self, batch_id: str) -> Batch:
+        return self._client._record(batch_id).batch
+
+    def list(self, status: str | None = None, limit: int | None = None,
+             offset: int = 0) -> builtins.list[Batch]:
+        """Newest first."""
+        if status is not None:
+            status = str(BatchStatus(status))
+        records = self._client.store.list_batches(status=status, limit=limit, offset=offset)
+        return [r.batch for r in records]
+
+    def wait(self, batch_id: str, progress: bool = False,
+             timeout: float | None = None) -> Batch:
+        """Block until the batch ends; a tqdm bar on stderr with ``progress=True``.
+
+        Raises TimeoutError after ``timeout`` seconds.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        bar = _ProgressBar(batch_id) if progress else None
+        try:
+            while True:
+                record = self._client._record(batch_id)
+                if bar is not None:
+                    bar.update(progress_event(record))
+                if record.batch.status.ended:
+                    return record.batch
+                if self._client._supervisor.error is not None:
+                    self._client._check_open()
+                if deadline is not None and time.monotonic() >= deadline:
+                    msg = f"batch {batch_id} did not end within {timeout:g} s"
+                    raise TimeoutError(msg)
+                self._client._supervisor.wait_change(0.1)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def watch(self, batch_id: str, interval: float = 0.5) -> Iterator[ProgressEvent]:
+        """Progress events every ``interval`` seconds until the batch ends (the last included)."""
+        while True:
+            event = progress_event(self._client._record(batch_id))
+            yield event
+            if event.status.ended:
+                return
+            time.sleep(interval)
+
+    def stats(self, batch_id: str) -> BatchStats:
+        """Counts by status, failures by code, rate, time left and webhook deliveries."""
+        store = self._client.store
+        record = self._client._record(batch_id)
+        event = progress_event(record)
+        return BatchStats(
+            batch=record.batch, counts=store.counts_by_status(batch_id),
+            failures_by_code=store.failures_by_code(batch_id), elapsed_s=event.elapsed_s,
+            rate_per_s=event.rate_per_s, eta_s=event.eta_s,
+            deliveries=store.get_deliveries(batch_id),
+        )
+
+    def deliveries(self, batch_id: str) -> builtins.list[WebhookDelivery]:
+        self._client._record(batch_id)
+        return self._client.store.get_deliveries(batch_id)
+
+    def cancel(self, batch_id: str) -> Batch:
+        """Stop a batch: nothing more is dispatched, pending items end ``cancelled``.
+
+        Items already rendering finish (or time out). Returns at once when this client
+        runs the batch (``wait`` for the end); a batch nobody runs ends here and now.
+        """
+        client = self._client
+        record = client._record(batch_id)
+        if record.batch.status.ended:
+            return record.batch
+        client.store.request_cancel(batch_id)
+        if client._supervisor.is_running(batch_id) or record.owner == client.owner:
+            client._supervisor.cancel(batch_id)
+        elif leases.claimable(record.owner, record.heartbeat_at) and client.store.claim_batch(
+            batch_id, client.owner, record.owner
+        ):
+            finish_batch(client.store, batch_id, BatchStatus.CANCELLED, None, client.owner)
+            client._sender.notify()
+        return client._record(batch_id).batch
+
+    def retry_failed(self, batch_id: str, progress: ProgressCallback | None = None) -> Batch:
+        """A new batch of the failed items' rows, linked by ``parent_id``.
+
+        Each new item carries its index in this batch as ``source_index``. It renders
+        with the template as registered now (so a fixed layout is picked up), else the
+        one the parent used; same format, quality, webhook and output folder choice.
+        """
+        client = self._client
+        record = client._record(batch_id)
+        parent = record.batch
+        if not parent.status.ended:
+            msg = f"batch {batch_id} is still {parent.status}; retry it once it has ended"
+            raise ValueError(msg)
+        template = client.store.get_template(parent.template_uid) or TemplateRecord(
+            uid=parent.template_uid, name=None, path=record.layout_path,
+            source=record.layout_source, source_hash=record.source_hash,
+        )
+        rows = ((item.variables, item.index)
+                for item in client.store.iter_items(batch_id, status="failed"))
+        return client._start_batch(
+            template, rows, fmt=parent.format, quality=parent.quality,
+            webhook_url=parent.webhook_url, webhook_secret=record.webhook_secret,
+            output_dir=parent.output_dir if record.custom_output_dir else None,
+            parent_id=batch_id, progress=progress,
+        )
+
+    def resume(self) -> builtins.list[str]:
+        """Take over the unfinished batches (and webhook deliveries) of clients that are gone.
+
+        Files those clients left that no completed item accounts for are deleted first, and
+        their pending items render again. A batch whose rows were not all recorded ends
+        ``failed``. Returns the ids of the batches now running here.
+        """
+        client = self._client
+        client._check_open()
+        store = client.store
+        resumed: builtins.list[str] = []
+        for record in store.unfinished_batches():
+            batch_id = record.batch.id
+            if client._supervisor.is_running(batch_id):
+                continue
+            if not leases.claimable(record.owner, record.heartbeat_at):
+                continue
+            if not store.claim_batch(batch_id, client.owner, record.owner):
+                continue
+            logger.info("resuming batch %s", batch_id)
+            fresh = client._record(batch_id)
+            remove_strays(store, fresh)
+            if not fresh.ingest_done:
+                finish_batch(store, batch_id, BatchStatus.FAILED, INTERRUPTED, client.owner)
+            elif fresh.cancel_requested:
+                finish_batch(store, batch_id, BatchStatus.CANCELLED, None, client.owner)
+            else:
+                client._supervisor.admit(batch_id)
+                resumed.append(batch_id)
+        for delivery_id, owner, heartbeat in store.orphan_deliveries():
+            if leases.claimable(owner, heartbeat):
+                store.claim_delivery(delivery_id, client.owner, owner)
+        client._sender.notify()
+        return resumed
+
+    def redeliver(self, batch_id: str) -> str:
+        """Send an ended batch's webhook again, as a new delivery; return its id."""
+        client = self._client
+        batch = client._record(batch_id).batch
+        if not batch.status.ended:
+            msg = f"batch {batch_id} is still {batch.status}; it has no webhook to send yet"
+            raise ValueError(msg)
+        if not batch.webhook_url:
+            msg = f"batch {batch_id} has no webhook_url"
+            raise ValueError(msg)
+        delivery_id = enqueue(client.store, batch, client.owner)
+        assert delivery_id is not None
+        client._sender.notify()
+        return delivery_id
+
+
+class _ProgressBar:
+    """A tqdm bar fed with progress events."""
+
+    def __init__(self, batch_id: str) -> None:
+        from tqdm import tqdm  # noqa: PLC0415
+
+        self._bar = tqdm(desc=batch_id, unit="img", dynamic_ncols=True)
+        self._failed = -1
+
+    def update(self, event: ProgressEvent) -> None:
+        if self._bar.total != event.total_count:
+            self._bar.total = event.total_count
+        self._bar.n = event.done_count
+        if event.failed_count != self._failed:
+            self._failed = event.failed_count
+            self._bar.set_postfix(failed=event.failed_count, refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        self._bar.close()
+

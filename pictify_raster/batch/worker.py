@@ -1,0 +1,218 @@
+"""What runs inside a worker process: compile the layout once, render rows, write files.
+
+``render_rows`` is the executor-neutral part (a Dask task can call it as is);
+``worker_main`` is the loop of one local pool process. Only ItemResult records go back,
+never images. Errors of a row become that row's failure; a template that cannot be
+compiled marks its results ``fatal`` so the supervisor fails the batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Protocol
+
+from pictify_raster.batch.executor import ItemResult, JobSpec, WorkChunk
+from pictify_raster.batch.outputs import temp_name
+from pictify_raster.errors import ErrorCode, ItemError
+
+logger = logging.getLogger(__name__)
+
+RENDERER_CACHE_SIZE = 4
+# A worker sends what it has at least this often during a long chunk, so a time-out or
+# crash later in the chunk does not make finished rows render again.
+FLUSH_INTERVAL = 0.5
+
+
+class RendererLike(Protocol):
+    def render(self, row: Mapping[str, Any]) -> Any: ...
+
+
+_renderers: OrderedDict[tuple[Any, ...], RendererLike] = OrderedDict()
+
+
+def _renderer_key(spec: JobSpec) -> tuple[Any, ...]:
+    return (spec.template_uid, spec.source_hash, spec.layout_path, spec.allowed_roots,
+            spec.allow_private_networks, spec.cache_dir, spec.renderer_factory)
+
+
+def _build_renderer(spec: JobSpec) -> RendererLike:
+    if spec.renderer_factory:
+        module_name, _, attr = spec.renderer_factory.partition(":")
+        factory: Callable[[JobSpec], RendererLike] = getattr(
+            importlib.import_module(module_name), attr
+        )
+        return factory(spec)
+    from pictify_raster.draw import Renderer  # noqa: PLC0415 - heavy, only in workers
+    from pictify_raster.fetch import FetchSettings  # noqa: PLC0415
+    from pictify_raster.layout import parse_layout  # noqa: PLC0415
+
+    layout = parse_layout(spec.layout_source, path=Path(spec.layout_path))
+    settings = FetchSettings(
+        allowed_roots=tuple(Path(p) for p in spec.allowed_roots),
+        allow_private_networks=spec.allow_private_networks,
+        cache_dir=Path(spec.cache_dir) if spec.cache_dir else None,
+    )
+    renderer: RendererLike = Renderer(layout, fetch_settings=settings)
+    return renderer
+
+
+def get_renderer(spec: JobSpec) -> RendererLike:
+    """The compiled renderer for this job, built once per worker (a small LRU cache)."""
+    key = _renderer_key(spec)
+    renderer = _renderers.get(key)
+    if renderer is None:
+        renderer = _build_renderer(spec)
+        _renderers[key] = renderer
+        while len(_renderers) > RENDERER_CACHE_SIZE:
+            _renderers.popitem(last=False)
+    else:
+        _renderers.move_to_end(key)
+    return renderer
+
+
+def _encode(renderer: RendererLike, image: Any, spec: JobSpec) -> bytes:
+    encode = getattr(renderer, "encode", None)
+    if encode is not None:
+        data: bytes = encode(image, format=spec.format, quality=spec.quality)
+        return data
+    from pictify_raster.draw import encode_image  # noqa: PLC0415
+
+    data = encode_image(image, spec.format, spec.quality)
+    return data
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _failed(spec: JobSpec, index: int, started: float, code: str, message: str, *,
+            field: str | None = None, fatal: bool = False) -> ItemResult:
+    return ItemResult(
+        batch_id=spec.batch_id, index=index, status="failed",
+        duration_ms=round((time.monotonic() - started) * 1000),
+        error_code=code, error_message=message, error_field=field, fatal=fatal,
+    )
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+def render_one(spec: JobSpec, renderer: RendererLike, index: int, row: Any) -> ItemResult:
+    """Render, encode and write one row; every failure becomes the row's own result."""
+    started = time.monotonic()
+    if not isinstance(row, Mapping):
+        message = f"row {index} is a {type(row).__name__}, not a mapping of variables"
+        return _failed(spec, index, started, ErrorCode.INVALID_VARIABLE, message)
+    try:
+        result = renderer.render(row)
+        data = _encode(renderer, result.image, spec)
+    except ItemError as exc:
+        return _failed(spec, index, started, str(exc.code), exc.message, field=exc.field)
+    except Exception as exc:
+        logger.debug("rendering item %d of %s failed", index, spec.batch_id, exc_info=True)
+        return _failed(spec, index, started, ErrorCode.RENDER_FAILED,
+                       f"rendering failed: {_describe(exc)}")
+    try:
+        path = _write(Path(spec.output_dir), temp_name(spec.batch_id, index, spec.format), data)
+    except OSError as exc:
+        return _failed(spec, index, started, ErrorCode.OUTPUT_WRITE_FAILED,
+                       f"could not write the image to {spec.output_dir}: {exc}")
+    warnings = [(str(w.code), str(w.message)) for w in getattr(result, "warnings", None) or []]
+    return ItemResult(
+        batch_id=spec.batch_id, index=index, status="completed",
+        duration_ms=round((time.monotonic() - started) * 1000),
+        temp_path=str(path), filename=getattr(result, "filename", None), warnings=warnings,
+    )
+
+
+def render_rows(
+    chunk: WorkChunk,
+    on_start: Callable[[int], None] | None = None,
+    on_results: Callable[[list[ItemResult]], None] | None = None,
+) -> list[ItemResult]:
+    """Render a chunk; ``on_start(index)`` is told before each row (for time limits).
+
+    With ``on_results`` results are handed over every FLUSH_INTERVAL and the return
+    value holds only the rest.
+    """
+    spec = chunk.spec
+    pending: list[ItemResult] = []
+    last_flush = time.monotonic()
+    if on_start and chunk.rows:
+        on_start(chunk.rows[0][0])  # a crash while compiling is blamed on the first row
+    try:
+        renderer = get_renderer(spec)
+    except Exception as exc:
+        logger.debug("compiling %s failed", spec.template_uid, exc_info=True)
+        message = f"the template {spec.template_uid} could not be compiled: {_describe(exc)}"
+        now = time.monotonic()
+        return [_failed(spec, i, now, ErrorCode.RENDER_FAILED, message, fatal=True)
+                for i, _ in chunk.rows]
+    for index, row in chunk.rows:
+        if on_start:
+            on_start(index)
+        pending.append(render_one(spec, renderer, index, row))
+        if on_results and time.monotonic() - last_flush >= FLUSH_INTERVAL:
+            on_results(pending)
+            pending, last_flush = [], time.monotonic()
+    return pending
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (best effort, elsewhere a no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def worker_main(conn: Connection, slot: Any) -> None:
+    """The loop of one pool process.
+
+    ``slot`` is shared memory [current index, monotonic start] that the pool reads to
+    enforce the item time limit; -1 means idle. Messages in: WorkChunk, or None to stop.
+    Messages out: ("results", [ItemResult…], chunk_done).
+    """
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's to handle
+    parent = os.getppid()
+
+    def on_start(index: int) -> None:
+        if os.getppid() != parent:
+            os._exit(0)  # the client died: write nothing more
+        slot[1] = time.monotonic()
+        slot[0] = float(index)
+
+    def on_results(results: list[ItemResult]) -> None:
+        conn.send(("results", results, False))
+
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        results = render_rows(chunk, on_start, on_results)
+        slot[0] = -1.0
+        try:
+            conn.send(("results", results, True))
+        except (BrokenPipeError, OSError):
+            return
