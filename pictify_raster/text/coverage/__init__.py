@@ -1,0 +1,1 @@
+"""Which characters each font covers, and which font draws each cluster."""

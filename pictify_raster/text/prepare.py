@@ -1,0 +1,193 @@
+"""From a string to paragraphs of break units made of font-assigned clusters.
+
+Everything here is independent of the font size, so fitting (which tries
+several sizes) prepares the text once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import bidi
+from .coverage.cmap import missing
+from .coverage.fallback import FallbackChain, cjk_region
+from .markup import PLAIN, Span, SpanStyle, parse
+from .registry import FontRegistry
+from .segmentation import break_units, clusters
+from .shaping.runs import Cluster
+from .styles import TextStyle
+
+TAB_SIZE = 4
+
+
+@dataclass
+class Unit:
+    """Clusters between two line-break opportunities (trailing spaces included)."""
+
+    clusters: list[Cluster]
+    widths: dict[float, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def trailing_spaces(self) -> int:
+        n = 0
+        for c in reversed(self.clusters):
+            if not c.space:
+                break
+            n += 1
+        return n
+
+
+@dataclass
+class Paragraph:
+    units: list[Unit]
+    level: int
+
+
+@dataclass
+class Prepared:
+    paragraphs: list[Paragraph]
+    cut: bool  # the text was longer than anything that could be shown
+    missing: list[int]
+    primary: FallbackChain
+    chains: dict[SpanStyle, FallbackChain]
+
+
+def transform(text: str, how: str | None) -> str:
+    if how == "uppercase":
+        return text.upper()
+    if how == "lowercase":
+        return text.lower()
+    if how == "capitalize":
+        # Upper-case the first letter of each word, leave the rest as typed (CSS).
+        out, start = [], True
+        for ch in text:
+            out.append(ch.upper() if start and ch.isalpha() else ch)
+            start = ch.isspace() or (start and not ch.isalnum())
+        return "".join(out)
+    return text
+
+
+def normalise(text: str) -> str:
+    """Unify newlines and expand tabs (a tab has no glyph; drawn it is tofu)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    if "\t" in text:
+        text = "\n".join(line.expandtabs(TAB_SIZE) for line in text.split("\n"))
+    return text
+
+
+def prepare(
+    text: str, style: TextStyle, registry: FontRegistry, max_chars: int | None = None
+) -> Prepared:
+    """Split, segment and assign fonts; keep at most ``max_chars`` characters."""
+    text = normalise(transform(text, style.transform))
+    spans = parse(text) if style.markup else [Span(text, PLAIN)]
+    cut = False
+    if max_chars is not None:
+        spans, cut = _cap(spans, max_chars)
+    region = cjk_region(style.locale, "".join(s.text for s in spans))
+    chains = _Chains(registry, style, region)
+    paragraphs: list[Paragraph] = []
+    missing_cps: list[int] = []
+    for para_spans in _split_paragraphs(spans):
+        plain = "".join(s.text for s in para_spans)
+        levels = bidi.levels(plain)
+        base = bidi.paragraph_level(plain)
+        units = _units(para_spans, levels, chains, missing_cps)
+        paragraphs.append(Paragraph(units, base))
+    return Prepared(paragraphs, cut, missing_cps, chains.get(PLAIN), chains.cache)
+
+
+class _Chains:
+    """One fallback chain per span style (bold and italic spans resolve their own)."""
+
+    def __init__(self, registry: FontRegistry, style: TextStyle, region: str) -> None:
+        self.registry, self.style, self.region = registry, style, region
+        self.cache: dict[SpanStyle, FallbackChain] = {}
+
+    def get(self, span: SpanStyle) -> FallbackChain:
+        chain = self.cache.get(span)
+        if chain is None:
+            s = self.style
+            weight = max(s.weight, 700) if span.bold else s.weight
+            font_style = "italic" if span.italic else s.style
+            chain = chain_for(
+                self.registry,
+                s.family,
+                weight=weight,
+                style=font_style,
+                fallbacks=s.fallbacks,
+                region=self.region,
+            )
+            self.cache[span] = chain
+        return chain
+
+
+def chain_for(
+    registry: FontRegistry,
+    family: str,
+    *,
+    weight: int,
+    style: str,
+    fallbacks: tuple[str, ...],
+    region: str,
+) -> FallbackChain:
+    """A fallback chain, shared by every block that asks for the same fonts."""
+    key = (family.casefold(), weight, style, fallbacks, region)
+    chains = registry.chain_cache
+    chain = chains.get(key)
+    if chain is None:
+        chain = FallbackChain.build(
+            registry, family, weight=weight, style=style, fallbacks=fallbacks, region=region
+        )
+        chains[key] = chain
+    return chain
+
+
+def _cap(spans: list[Span], max_chars: int) -> tuple[list[Span], bool]:
+    out: list[Span] = []
+    left = max_chars
+    for span in spans:
+        if left <= 0:
+            return out, True
+        if len(span.text) > left:
+            out.append(Span(span.text[:left], span.style))
+            return out, True
+        out.append(span)
+        left -= len(span.text)
+    return out, False
+
+
+def _split_paragraphs(spans: list[Span]) -> list[list[Span]]:
+    paragraphs: list[list[Span]] = [[]]
+    for span in spans:
+        pieces = span.text.split("\n")
+        for i, piece in enumerate(pieces):
+            if i:
+                paragraphs.append([])
+            if piece:
+                paragraphs[-1].append(Span(piece, span.style))
+    return paragraphs
+
+
+def _units(
+    spans: list[Span], levels: list[int], chains: _Chains, missing_cps: list[int]
+) -> list[Unit]:
+    # Break opportunities come from the paragraph's plain text; spans only
+    # change the font, so they are laid over the units afterwards.
+    plain = "".join(s.text for s in spans)
+    span_at = [s.style for s in spans for _ in s.text]
+    units: list[Unit] = []
+    pos = 0
+    for unit_text in break_units(plain):
+        unit = Unit([])
+        for text in clusters(unit_text):
+            span = span_at[pos]
+            chain = chains.get(span)
+            face = chain.face_for(text)
+            if face is None:
+                face = chain.primary
+                missing_cps.extend(missing(face.file, text))
+            unit.clusters.append(Cluster(text, face, levels[pos], span, text.isspace()))
+            pos += len(text)
+        units.append(unit)
+    return units

@@ -1,0 +1,1 @@
+"""Pillow fonts, measuring and runs (stretches of text drawn in one call)."""
