@@ -1,0 +1,279 @@
+"""Recursive descent over the tokens, by precedence climbing for the operators.
+
+Grammar (loosest first; docs/expressions.md has the table):
+
+    conditional := operators(??) ["?" conditional ":" conditional]
+    operators   := prefix (BINARY-OP operators)*          precedence climbing
+    prefix      := "not" operators(not) | "-" prefix | postfix
+    postfix     := atom ("." NAME | "[" conditional "]" | "|" NAME ["(" args ")"])*
+    atom        := literal | NAME | NAME "(" args ")" | "(" conditional ")" | "[" args "]"
+
+A filter is a postfix operator, as in Jinja: `a + b | upper` is a + (b | upper).
+
+Unknown filters and functions, and wrong argument counts, are syntax errors:
+they are found when the layout loads, not on the first row.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+
+from pictify_raster.errors import ExpressionError
+
+from .lexer import Kind, Token, describe_token, syntax_error
+from .limits import Limits
+from .nodes import (
+    BINARY_LEVELS,
+    Binary,
+    Call,
+    Conditional,
+    Filter,
+    Index,
+    Level,
+    ListLiteral,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
+from .signatures import FILTER_ARITY, FUNCTION_ARITY
+
+_CONSTANTS = {"true": True, "false": False, "null": None}
+
+
+class Parser:
+    def __init__(self, text: str, tokens: list[Token], limits: Limits) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.index = 0
+        self.limits = limits
+        self.nesting = 0
+
+    # -- entry -------------------------------------------------------------
+
+    def parse(self) -> Node:
+        if self.token.kind in (Kind.END, Kind.CLOSE):
+            msg = "empty expression; expected a value"
+            raise self.error(msg)
+        node = self.conditional()
+        if self.token.kind not in (Kind.END, Kind.CLOSE):
+            raise self.error(self._trailing_hint())
+        return node
+
+    def _trailing_hint(self) -> str:
+        found = describe_token(self.token)
+        previous = self.tokens[self.index - 1] if self.index else None
+        if self.token.text == ":":
+            return "found ':' without a '?' before it; write cond ? a : b"
+        if previous is not None and self.token.kind in (Kind.NAME, Kind.NUMBER, Kind.STRING):
+            return f"expected an operator or the end of the expression, found {found}"
+        return f"expected the end of the expression, found {found}"
+
+    # -- helpers -----------------------------------------------------------
+
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        if token.kind not in (Kind.END, Kind.CLOSE):
+            self.index += 1
+        return token
+
+    def at(self, text: str) -> bool:
+        token = self.token
+        return token.text == text and token.kind in (Kind.OP, Kind.KEYWORD)
+
+    def expect(self, text: str, context: str) -> Token:
+        if not self.at(text):
+            msg = f"expected {text!r} {context}, found {describe_token(self.token)}"
+            raise self.error(msg)
+        return self.advance()
+
+    def error(self, message: str, pos: int | None = None) -> ExpressionError:
+        return syntax_error(self.text, self.token.pos if pos is None else pos, message)
+
+    def checked(self, node: Node) -> Node:
+        """Refuse trees deeper than the limit (evaluation recurses on them)."""
+        if node.depth > self.limits.max_depth:
+            msg = (
+                f"expression nests more than {self.limits.max_depth} levels deep (limit max_depth)"
+            )
+            raise self.error(
+                msg,
+                node.pos,
+            )
+        return node
+
+    def nested(self, parse: Callable[[], Node]) -> Node:
+        """Parse a bracketed part, bounding how deep brackets may nest."""
+        self.nesting += 1
+        if self.nesting > self.limits.max_depth:
+            msg = f"brackets nest more than {self.limits.max_depth} levels deep (limit max_depth)"
+            raise self.error(msg)
+        try:
+            return parse()
+        finally:
+            self.nesting -= 1
+
+    # -- grammar -----------------------------------------------------------
+
+    def filter(self, value: Node, bar: Token) -> Node:
+        name_token = self.token
+        if name_token.kind is not Kind.NAME:
+            msg = f"expected a filter name after '|', found {describe_token(name_token)}"
+            raise self.error(msg)
+        self.advance()
+        name = name_token.text
+        args: tuple[Node, ...] = ()
+        if self.at("("):
+            args = self.arguments(f"of filter {name!r}")
+        self.check_arity("filter", name, len(args), FILTER_ARITY, name_token.pos)
+        return Filter(value, name, args, pos=bar.pos)
+
+    def arguments(self, context: str) -> tuple[Node, ...]:
+        """`( a, b, … )` with the opening bracket as the current token."""
+        self.advance()
+        return self.nested(lambda: ListLiteral(self.items(")", context))).children()
+
+    def items(self, closer: str, context: str) -> tuple[Node, ...]:
+        items: list[Node] = []
+        while not self.at(closer):
+            items.append(self.conditional())
+            if not self.at(","):
+                break
+            self.advance()
+        self.expect(closer, f"to close the arguments {context}" if closer == ")" else context)
+        return tuple(items)
+
+    def check_arity(
+        self, kind: str, name: str, count: int, table: dict[str, tuple[int, int]], pos: int
+    ) -> None:
+        if name not in table:
+            msg = f"unknown {kind} {name!r}{_suggest(name, table)}"
+            raise self.error(msg, pos)
+        low, high = table[name]
+        if not low <= count <= high:
+            wanted = str(low) if low == high else f"{low} to {high}"
+            msg = f"{kind} {name!r} takes {wanted} argument{'s' if high != 1 else ''}, got {count}"
+            raise self.error(
+                msg,
+                pos,
+            )
+
+    def conditional(self) -> Node:
+        test = self.operators(Level.COALESCE)
+        if not self.at("?"):
+            return test
+        mark = self.advance()
+        then = self.nested(self.conditional)
+        self.expect(":", "after the value for true in 'cond ? a : b'")
+        otherwise = self.nested(self.conditional)
+        return self.checked(Conditional(test, then, otherwise, pos=mark.pos))
+
+    def operators(self, minimum: Level) -> Node:
+        left = self.prefix(minimum)
+        compared = False
+        while True:
+            op = self.binary_operator()
+            if op is None:
+                return left
+            level = BINARY_LEVELS[op]
+            if level < minimum:
+                return left
+            if level == Level.COMPARE and compared:
+                msg = "comparisons cannot be chained; combine them with 'and'"
+                raise self.error(msg)
+            mark = self.token
+            self.advance()
+            if op == "not in":
+                self.advance()
+            right = self.operators(Level(level + 1))
+            left = self.checked(Binary(op, left, right, pos=mark.pos))
+            compared = level == Level.COMPARE
+
+    def binary_operator(self) -> str | None:
+        token = self.token
+        if token.kind is Kind.OP and token.text in BINARY_LEVELS:
+            return token.text
+        if token.kind is Kind.KEYWORD:
+            if token.text in ("and", "or", "in"):
+                return token.text
+            following = self.tokens[self.index + 1]
+            if token.text == "not" and following.text == "in" and following.kind is Kind.KEYWORD:
+                return "not in"
+        return None
+
+    def prefix(self, minimum: Level) -> Node:
+        token = self.token
+        if token.kind is Kind.KEYWORD and token.text == "not":
+            if minimum > Level.NOT:
+                msg = "put 'not …' in parentheses when it is an operand: (not x)"
+                raise self.error(msg)
+            self.advance()
+            operand = self.nested(lambda: self.operators(Level.NOT))
+            return self.checked(Unary("not", operand, pos=token.pos))
+        if self.at("-"):
+            self.advance()
+            operand = self.nested(lambda: self.prefix(Level.UNARY))
+            return self.checked(Unary("-", operand, pos=token.pos))
+        return self.postfix()
+
+    def postfix(self) -> Node:
+        node = self.atom()
+        while True:
+            if self.at("."):
+                self.advance()
+                key = self.token
+                if key.kind not in (Kind.NAME, Kind.KEYWORD):
+                    msg = f"expected a key name after '.', found {describe_token(key)}"
+                    raise self.error(msg)
+                self.advance()
+                node = Index(node, Literal(key.text, pos=key.pos), pos=key.pos)
+            elif self.at("["):
+                mark = self.advance()
+                key_node = self.nested(self.conditional)
+                self.expect("]", "to close '['")
+                node = Index(node, key_node, pos=mark.pos)
+            elif self.at("|"):
+                node = self.filter(node, self.advance())
+            elif self.at("("):
+                msg = "only functions can be called, by name: len(x)"
+                raise self.error(msg)
+            else:
+                return node
+            self.checked(node)
+
+    def atom(self) -> Node:
+        token = self.token
+        if token.kind in (Kind.NUMBER, Kind.STRING):
+            self.advance()
+            return Literal(token.value, pos=token.pos)
+        if token.kind is Kind.KEYWORD and token.text in _CONSTANTS:
+            self.advance()
+            return Literal(_CONSTANTS[token.text], pos=token.pos)
+        if token.kind is Kind.NAME:
+            self.advance()
+            if self.at("("):
+                args = self.arguments(f"of {token.text}()")
+                self.check_arity("function", token.text, len(args), FUNCTION_ARITY, token.pos)
+                return self.checked(Call(token.text, args, pos=token.pos))
+            return Name(token.text, pos=token.pos)
+        if self.at("("):
+            self.advance()
+            node = self.nested(self.conditional)
+            self.expect(")", "to close '('")
+            return node
+        if self.at("["):
+            self.advance()
+            items = self.nested(lambda: ListLiteral(self.items("]", "to close the list")))
+            return self.checked(ListLiteral(items.children(), pos=token.pos))
+        msg = f"expected a value, found {describe_token(token)}"
+        raise self.error(msg)
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
