@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,7 +156,7 @@ def test_loopback_refused_and_nothing_sent(server: HTTPServer) -> None:
     assert server.log == []
 
 
-def test_pinned_connection_refuses_even_without_the_precheck(
+def test_guarded_connection_refuses_even_without_the_precheck(
     server: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The connection itself checks the address it connects to (no DNS rebinding)."""
@@ -202,6 +204,41 @@ def test_slow_trickle_hits_the_total_deadline(server: HTTPServer) -> None:
     elapsed = time.monotonic() - started
     assert "timed out after 1.5 s" in error.message
     assert elapsed < 3.0
+
+
+@pytest.fixture
+def header_trickler() -> Iterator[str]:
+    """A raw server that sends a status line, then one header byte every 0.2 s."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _address = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not stop.wait(0.2):
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/slow-headers.png"
+    stop.set()
+    listener.close()
+    thread.join(2)
+
+
+def test_trickled_headers_hit_the_total_deadline(header_trickler: str) -> None:
+    """C23 variant: per-receive time-outs never fire while headers trickle in."""
+    started = time.monotonic()
+    error = fetch_error(loader(total_timeout=1.0), header_trickler)
+    assert "timed out after 1 s" in error.message
+    assert time.monotonic() - started < 2.5
 
 
 def test_declared_huge_body_is_refused(server: HTTPServer) -> None:

@@ -3,7 +3,7 @@
 A URL from a data row must not make a worker talk to the machine itself, the
 private network behind it, or a cloud metadata service (169.254.169.254).
 The host is resolved and every address it resolves to is checked before any
-byte is sent; ``pinned.py`` then connects only to an address that passed, so
+byte is sent; ``connections.py`` then connects only to an address that passed, so
 a DNS answer that changes between check and connect cannot slip through.
 """
 

@@ -25,9 +25,9 @@ import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
+from pictify_raster.fetch.connections import GuardedAdapter, request_context
 from pictify_raster.fetch.failures import fail
 from pictify_raster.fetch.guard import BlockedAddressError, checked_addresses
-from pictify_raster.fetch.pinned import PinnedAdapter
 from pictify_raster.fetch.settings import FetchSettings
 from pictify_raster.fetch.urls import redact_url
 
@@ -53,10 +53,10 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._end = time.monotonic() + seconds
+        self.end = time.monotonic() + seconds
 
     def remaining(self) -> float:
-        return self._end - time.monotonic()
+        return self.end - time.monotonic()
 
     def expired(self) -> bool:
         return self.remaining() <= 0
@@ -90,10 +90,9 @@ class HttpClient:
         session.trust_env = False
         session.headers["User-Agent"] = self.settings.user_agent
         session.headers["Accept"] = "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8"
-        if not self.settings.allow_private_networks:
-            adapter = PinnedAdapter()
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
+        adapter = GuardedAdapter()
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
         return session
 
     def close(self) -> None:
@@ -152,16 +151,21 @@ class HttpClient:
         if remaining <= 0:
             fail(deadline.describe(), redact_url(url))
         timeout = (min(self.settings.connect_timeout, remaining), remaining)
+        guard = not self.settings.allow_private_networks
         try:
-            return self.session().get(
-                url, headers=dict(headers), stream=True, allow_redirects=False, timeout=timeout
-            )
+            with request_context(check_addresses=guard, deadline=deadline.end):
+                return self.session().get(
+                    url, headers=dict(headers), stream=True, allow_redirects=False, timeout=timeout
+                )
         except BlockedAddressError as exc:
             fail(str(exc), redact_url(url))
-        except requests.Timeout:
-            reason = deadline.describe() if deadline.expired() else "connection timed out"
-            fail(reason, redact_url(url))
         except requests.RequestException as exc:
+            # The watchdog ends a stalled exchange by shutting the socket, which
+            # surfaces as a connection error: the deadline is the real cause.
+            if deadline.expired():
+                fail(deadline.describe(), redact_url(url))
+            if isinstance(exc, requests.Timeout):
+                fail("connection timed out", redact_url(url))
             fail(f"request failed: {_cause(exc)}", redact_url(url))
 
     def _finish(self, url: str, response: requests.Response, deadline: Deadline) -> HttpResponse:
