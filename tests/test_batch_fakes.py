@@ -59,3 +59,61 @@ class FakeRenderer:
 
 def make_renderer(spec: Any) -> FakeRenderer:
     return FakeRenderer(spec)
+
+
+class SlowRenderer:
+    """The real layout renderer, made slower by a row's ``delay`` (seconds)."""
+
+    def __init__(self, spec: Any) -> None:
+        from pictify_raster.batch.worker import _build_renderer
+
+        real_spec = type(spec)(**{**spec.__dict__, "renderer_factory": None})
+        self.real = _build_renderer(real_spec)
+
+    def render(self, row: Mapping[str, Any]) -> Any:
+        time.sleep(float(row.get("delay", 0)))
+        return self.real.render({k: v for k, v in row.items() if k != "delay"})
+
+    def encode(self, image: Image.Image, format: str = "png", quality: int = 90) -> bytes:
+        data: bytes = self.real.encode(image, format=format, quality=quality)  # type: ignore[attr-defined]
+        return data
+
+
+def make_slow_renderer(spec: Any) -> SlowRenderer:
+    return SlowRenderer(spec)
+
+
+# -- helpers shared by the batch, store, webhook and resume tests ------------------------
+
+CARD = """\
+uid: tmpl_test_card
+name: Test card
+size: [120, 60]
+background: "#ffffff"
+variables:
+  title: {type: string, required: true}
+  count: {type: integer, default: 1}
+  photo: {type: image}
+  slug: {type: string}
+output: {filename: "{{ slug }}"}
+layers:
+  - type: rect
+    box: [0, 0, 120, 60]
+    fill: "#336699"
+  - type: text
+    box: [4, 4, 110, 20]
+    content: "{{ title }} {{ 10 / count }}"
+    font: {family: Noto Sans, size: 12}
+    overflow: error
+    max_lines: 1
+  - type: image
+    box: [80, 30, 24, 24]
+    src: "{{ photo }}"
+    visible: "{{ photo != null }}"
+"""
+
+
+def write_card(folder: Any, text: str = CARD, name: str = "card.yaml") -> Any:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -38,13 +38,15 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class WorkChunk:
-    """A few rows of one batch: ``rows`` is a list of (item index, variables).
+    """A few rows of one batch: ``rows`` is a list of (item index, variables as JSON text).
+
+    JSON text, as stored, so the supervisor does not decode rows it only passes on.
 
     ``restarts`` counts the workers that died holding this chunk before starting any row.
     """
 
     spec: JobSpec
-    rows: list[tuple[int, Any]]
+    rows: list[tuple[int, str]]
     restarts: int = 0
 
 

@@ -42,10 +42,11 @@ def default_stem(index: int) -> str:
     return str(index).zfill(INDEX_WIDTH)
 
 
-def temp_name(batch_id: str, index: int, fmt: str) -> str:
+def temp_name(batch_id: str, index: int, fmt: str, pid: int | None = None) -> str:
     # The pid keeps a worker orphaned by a killed client from writing into the very file
     # a fresh worker is writing for the same item.
-    return f"{TEMP_PREFIX}{batch_id}-{index}-{os.getpid()}{extension(fmt)}"
+    writer = os.getpid() if pid is None else pid
+    return f"{TEMP_PREFIX}{batch_id}-{index}-{writer}{extension(fmt)}"
 
 
 def _truncate_utf8(text: str, limit: int) -> str:

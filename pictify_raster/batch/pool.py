@@ -21,8 +21,10 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
+from pictify_raster.batch import outputs
 from pictify_raster.batch.executor import Executor, ItemResult, WorkChunk
 from pictify_raster.batch.worker import worker_main
 from pictify_raster.errors import ErrorCode
@@ -62,7 +64,7 @@ class _Worker:
     conn: Connection
     slot: Any
     chunk: WorkChunk | None = None
-    remaining: dict[int, Any] = field(default_factory=dict)
+    remaining: dict[int, str] = field(default_factory=dict)
 
     @property
     def busy(self) -> bool:
@@ -202,6 +204,13 @@ class ProcessPoolExecutor(Executor):
         worker.process.join(1.0)
         worker.conn.close()
         self._workers.remove(worker)
+        if worker.chunk is not None:
+            # Rows it rendered but never reported render again elsewhere: drop its files.
+            spec = worker.chunk.spec
+            folder = Path(spec.output_dir)
+            for index in worker.remaining:
+                name = outputs.temp_name(spec.batch_id, index, spec.format, worker.process.pid)
+                outputs.remove_quietly(folder / name)
 
     def _requeue_rest(self, worker: _Worker, skip: int | None) -> None:
         if worker.chunk is None:

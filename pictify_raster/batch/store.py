@@ -193,11 +193,11 @@ class Store:
     # -- connections -------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            msg = f"the store {self.path} is closed"
+            raise RuntimeError(msg)
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            if self._closed:
-                msg = f"the store {self.path} is closed"
-                raise RuntimeError(msg)
             conn = sqlite3.connect(
                 self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
                 check_same_thread=False,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
+import json
 import logging
 import os
 import signal
@@ -165,10 +166,10 @@ def render_rows(
         now = time.monotonic()
         return [_failed(spec, i, now, ErrorCode.RENDER_FAILED, message, fatal=True)
                 for i, _ in chunk.rows]
-    for index, row in chunk.rows:
+    for index, text in chunk.rows:
         if on_start:
             on_start(index)
-        pending.append(render_one(spec, renderer, index, row))
+        pending.append(render_one(spec, renderer, index, json.loads(text)))
         if on_results and time.monotonic() - last_flush >= FLUSH_INTERVAL:
             on_results(pending)
             pending, last_flush = [], time.monotonic()
