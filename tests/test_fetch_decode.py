@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 import time
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageFile, features
+from PIL import Image, ImageCms, ImageFile, features
 
 from pictify_raster.errors import ErrorCode, ImageFetchError
 from pictify_raster.fetch import FetchSettings, ImageLoader
@@ -80,6 +81,47 @@ def test_cmyk_in_a_circle_mask_composites() -> None:
     canvas = Image.new("RGBA", (64, 64), (255, 255, 255, 255))
     canvas.alpha_composite(fitted)
     assert fitted.getpixel((0, 0))[3] == 0
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "TIFF"])
+def test_cmyk_with_and_without_adobe_inversion(fmt: str) -> None:
+    """Pillow writes CMYK JPEGs with an inverting Adobe marker, TIFFs without."""
+    red = Image.new("CMYK", (8, 8), (0, 255, 255, 0))
+    decoded = load_bytes(encoded(red, fmt))
+    assert decoded.mode == "RGB"
+    assert near(decoded.getpixel((4, 4)), (255, 0, 0), 10)
+
+
+def swapped_primaries_profile() -> bytes:
+    """An RGB ICC profile whose red and green primaries are swapped (not sRGB)."""
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = struct.unpack(">I", data[128:132])[0]
+    entries = {}
+    for index in range(count):
+        start = 132 + 12 * index
+        entries[bytes(data[start : start + 4])] = start
+    red, green = entries[b"rXYZ"], entries[b"gXYZ"]
+    data[red + 4 : red + 12], data[green + 4 : green + 12] = (
+        data[green + 4 : green + 12],
+        data[red + 4 : red + 12],
+    )
+    return bytes(data).replace("sRGB".encode("utf-16-be"), "wide".encode("utf-16-be"))
+
+
+def test_embedded_rgb_profile_is_converted_to_srgb() -> None:
+    """Colour management: pixels are read through their ICC profile."""
+    image = Image.new("RGB", (4, 4), (255, 0, 0))
+    decoded = load_bytes(encoded(image, "PNG", icc_profile=swapped_primaries_profile()))
+    red, green, _blue = decoded.getpixel((1, 1))
+    assert green > 200
+    assert red < 60
+    assert "icc_profile" not in decoded.info
+
+
+def test_broken_profile_falls_back_to_plain_conversion() -> None:
+    image = Image.new("RGB", (4, 4), (255, 0, 0))
+    decoded = load_bytes(encoded(image, "PNG", icc_profile=b"not a profile at all"))
+    assert decoded.getpixel((1, 1)) == (255, 0, 0)
 
 
 @pytest.mark.parametrize("name", ["anim_transparent.gif", "anim_alpha.webp"])
