@@ -110,12 +110,14 @@ def _index(node: Index) -> Compiled:
     def run(ctx: Context) -> Any:
         ctx.step()
         container, k = target(ctx), key(ctx)
-        return _look_up(container, k, path, owner, field)
+        return _look_up(container, k, path, owner, field=field, pos=pos)
 
     return _located(run, pos, field)
 
 
-def _look_up(container: Any, key: Any, path: str, owner: str, field: str | None) -> Any:
+def _look_up(
+    container: Any, key: Any, path: str, owner: str, *, field: str | None, pos: int
+) -> Any:
     """container[key] for objects and lists only; a missing key is a missing value."""
     if type(container) is Undefined:
         if container.root:
@@ -130,7 +132,10 @@ def _look_up(container: Any, key: Any, path: str, owner: str, field: str | None)
         if key in container:
             return container[key]
         return Undefined(
-            f"{path} is missing: {owner} has no key {key!r}", field=field or path, root=False
+            f"{path} is missing: {owner} has no key {key!r}",
+            field=field or path,
+            root=False,
+            column=pos,
         )
     if isinstance(container, list | tuple):
         if not isinstance(key, int) or isinstance(key, bool):
@@ -139,14 +144,21 @@ def _look_up(container: Any, key: Any, path: str, owner: str, field: str | None)
         if -len(container) <= key < len(container):
             return container[key]
         return Undefined(
-            f"{path} is missing: {owner} has {len(container)} items, no item {key}",
+            f"{path} is missing: {owner} has {_items(len(container))}, no item {key}",
             field=field or path,
             root=False,
+            column=pos,
         )
     if container is None:
-        return Undefined(f"{path} is missing: {owner} is null", field=field or path, root=False)
+        return Undefined(
+            f"{path} is missing: {owner} is null", field=field or path, root=False, column=pos
+        )
     msg = f"cannot look up {describe(key)} in {owner}, which is {describe(container)}"
     raise Fault(msg)
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
 
 
 def _unary(node: Unary) -> Compiled:

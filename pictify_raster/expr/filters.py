@@ -12,7 +12,8 @@ import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Context as DecimalContext
 from typing import Any
 
 from . import formatting, graphemes
@@ -229,13 +230,17 @@ def _padding(ctx: Context, value: Any, width: Any, fill: Any) -> tuple[str, str]
 # -- numbers -----------------------------------------------------------------
 
 
+# Enough digits for any bounded number at any allowed number of decimals.
+_ROUNDING = DecimalContext(prec=80, rounding=ROUND_HALF_UP)
+_STEPS = {places: Decimal(1).scaleb(-places) for places in range(-18, 40)}
+
+
 def _quantize(number: Any, decimals: int) -> Decimal:
     """Round half away from zero (2.5 → 3), not Python's half to even."""
     exact = number if isinstance(number, Decimal) else Decimal(repr(number))
     try:
-        with localcontext() as context:
-            context.prec = 80
-            return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        step = _STEPS.get(decimals) or Decimal(1).scaleb(-decimals)
+        return exact.quantize(step, context=_ROUNDING)
     except InvalidOperation:
         msg = f"cannot round {describe(number)}"
         raise Fault(msg) from None

@@ -7,6 +7,8 @@ its own clusters, and cutting the first n clusters only segments a prefix.
 
 from __future__ import annotations
 
+import functools
+
 from uniseg.graphemecluster import grapheme_clusters
 
 
@@ -45,6 +47,13 @@ def head(text: str, count: int) -> tuple[str, bool]:
 def count(text: str) -> int:
     if _simple(text):
         return len(text)
+    if len(text) <= 32:  # suffixes and fill characters recur on every row
+        return _short_count(text)
+    return sum(1 for _ in grapheme_clusters(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _short_count(text: str) -> int:
     return sum(1 for _ in grapheme_clusters(text))
 
 

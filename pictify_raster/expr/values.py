@@ -28,17 +28,18 @@ class Undefined:
     key inside a path with an evaluation fault that names the path.
     """
 
-    __slots__ = ("field", "message", "root")
+    __slots__ = ("column", "field", "message", "root")
 
-    def __init__(self, message: str, *, field: str, root: bool) -> None:
+    def __init__(self, message: str, *, field: str, root: bool, column: int = 0) -> None:
         self.message = message
         self.field = field
         self.root = root
+        self.column = column  # where the path that came up empty is written
 
     def fail(self) -> NoReturn:
         if self.root:
             raise VariableError(self.message, field=self.field)
-        raise Fault(self.message, field=self.field)
+        raise Fault(self.message, field=self.field).locate(self.column)
 
     def __bool__(self) -> bool:
         return False
