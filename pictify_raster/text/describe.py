@@ -35,7 +35,7 @@ class FontRow(NamedTuple):
 
     family: str
     styles: str
-    scripts: tuple[str, ...]
+    scripts: str
     file: str
     origin: str
 
@@ -56,5 +56,6 @@ def describe_fonts(registry: FontRegistry) -> list[FontRow]:
     for face in registry.faces:
         label = f"{face.subfamily} ({face.describe_weight()})"
         file = f"{face.source}#{face.index}" if face.index else face.source
-        rows.append(FontRow(face.family, label, scripts_of(face), file, face.origin))
+        scripts = ", ".join(scripts_of(face)) or "-"
+        rows.append(FontRow(face.family, label, scripts, file, face.origin))
     return rows

@@ -92,7 +92,12 @@ def allowed_lines(style: TextStyle, metrics: LineMetrics, height: int | None) ->
 
 def measure_at(style: TextStyle, size: float) -> Measure:
     spacing = style.letter_spacing * size / style.size
-    return Measure(size, spacing, style.locale)
+    return Measure(size, spacing, language_tag(style.locale))
+
+
+def language_tag(locale: str | None) -> str | None:
+    """A BCP 47 tag for the shaper (``de_DE`` -> ``de-DE``); it picks localised forms."""
+    return locale.replace("_", "-") if locale else None
 
 
 @dataclass

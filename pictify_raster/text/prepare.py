@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import bidi
-from .coverage.cmap import missing
+from .coverage.cmap import covers, missing
 from .coverage.fallback import FallbackChain, cjk_region
 from .markup import PLAIN, Span, SpanStyle, parse
-from .registry import FontRegistry
+from .registry import FontFace, FontRegistry
 from .segmentation import break_units, clusters
 from .shaping.runs import Cluster
 from .styles import TextStyle
@@ -178,16 +178,39 @@ def _units(
     span_at = [s.style for s in spans for _ in s.text]
     units: list[Unit] = []
     pos = 0
+    previous: Cluster | None = None
     for unit_text in break_units(plain):
         unit = Unit([])
         for text in clusters(unit_text):
             span = span_at[pos]
-            chain = chains.get(span)
-            face = chain.face_for(text)
-            if face is None:
-                face = chain.primary
-                missing_cps.extend(missing(face.file, text))
-            unit.clusters.append(Cluster(text, face, levels[pos], span, text.isspace()))
+            face = _face_of(text, chains.get(span), previous, span, missing_cps)
+            previous = Cluster(text, face, levels[pos], span, text.isspace())
+            unit.clusters.append(previous)
             pos += len(text)
         units.append(unit)
     return units
+
+
+def _face_of(
+    text: str,
+    chain: FallbackChain,
+    previous: Cluster | None,
+    span: SpanStyle,
+    missing_cps: list[int],
+) -> FontFace:
+    # A space between two words of a fallback script stays in that script's
+    # font: the run is not cut, and the word spacing is the script's own.
+    # Not after emoji: a colour font's space is as wide as an emoji.
+    if (
+        text == " "
+        and previous is not None
+        and previous.span is span
+        and not previous.face.file.color
+        and covers(previous.face.file, text)
+    ):
+        return previous.face
+    face = chain.face_for(text)
+    if face is None:
+        face = chain.primary
+        missing_cps.extend(missing(face.file, text))
+    return face

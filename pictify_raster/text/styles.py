@@ -78,13 +78,27 @@ class TextStyle:
         if isinstance(self.fallbacks, list):
             # Accept a list from callers but keep the style hashable.
             object.__setattr__(self, "fallbacks", tuple(self.fallbacks))
-        if isinstance(self.shadow, tuple):
-            object.__setattr__(self, "shadow", Shadow(*self.shadow))
+        if isinstance(self.shadow, (tuple, list)):
+            object.__setattr__(self, "shadow", _shadow_from(tuple(self.shadow)))
 
     @property
     def shadow_spec(self) -> Shadow | None:
         """The shadow as a :class:`Shadow` (None when there is none)."""
         return self.shadow if isinstance(self.shadow, Shadow) else None
+
+
+def _shadow_from(values: tuple[object, ...]) -> Shadow:
+    """A Shadow from (dx, dy, color, blur); the colour may stand in any place after dx, dy."""
+    colors = [v for v in values if isinstance(v, (tuple, list))]
+    numbers = [float(v) for v in values if isinstance(v, (int, float))]
+    if len(colors) != 1 or len(numbers) not in (2, 3):
+        msg = f"shadow must be (dx, dy, color, blur) with an RGBA colour; got {values!r}"
+        raise ValueError(msg)
+    color = tuple(int(c) for c in colors[0])
+    if len(color) == 3:
+        color = (*color, 255)
+    blur = numbers[2] if len(numbers) == 3 else 0.0
+    return Shadow(numbers[0], numbers[1], (color[0], color[1], color[2], color[3]), blur)
 
 
 def _check_choice(name: str, value: object, allowed: tuple[object, ...]) -> None:

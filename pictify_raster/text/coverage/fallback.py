@@ -20,14 +20,16 @@ from .emoji import is_emoji_cluster
 logger = logging.getLogger(__name__)
 
 # Bundled families tried after the layer's own, in this order.
+# Script fonts come before DejaVu Sans, which covers some Arabic and Hebrew
+# but without the shaping quality of the Noto fonts made for those scripts.
 BUNDLED_FALLBACKS = (
     "Noto Sans",
-    "DejaVu Sans",
     "Noto Sans Arabic",
     "Noto Sans Hebrew",
     "Noto Sans Devanagari",
     "Noto Sans Thai",
     "Noto Color Emoji",
+    "DejaVu Sans",
 )
 
 # Han unification: the same code point has different preferred forms in

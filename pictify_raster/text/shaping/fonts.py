@@ -41,12 +41,15 @@ def scale_of(face: FontFace, size: float) -> float:
 
 
 def pil_font(face: FontFace, size: float) -> ImageFont.FreeTypeFont:
-    return _open(face.file.path, face.file.index, load_size(face, size), face.variation)
+    size = load_size(face, size)
+    return _open(face.file.path, face.file.index, size, face.variation, layout_engine())
 
 
 @lru_cache(maxsize=256)
-def _open(path: str, index: int, size: float, variation: float | None) -> ImageFont.FreeTypeFont:
-    font = ImageFont.truetype(path, size=size, index=index, layout_engine=layout_engine())
+def _open(
+    path: str, index: int, size: float, variation: float | None, engine: ImageFont.Layout
+) -> ImageFont.FreeTypeFont:
+    font = ImageFont.truetype(path, size=size, index=index, layout_engine=engine)
     if variation is not None:
         _set_weight(font, variation)
     return font
@@ -76,13 +79,16 @@ def measure(
     face: FontFace, size: float, text: str, level: int = 0, language: str | None = None
 ) -> float:
     """The advance width of ``text`` drawn in one call, in pixels at ``size``."""
-    return _measure(face, round(size, 2), text, level % 2, language)
+    shaped = shaping_available()
+    return _measure(face, round(size, 2), text, rtl=level % 2, language=language, shaped=shaped)
 
 
 @lru_cache(maxsize=65536)
-def _measure(face: FontFace, size: float, text: str, rtl: int, language: str | None) -> float:
+def _measure(
+    face: FontFace, size: float, text: str, *, rtl: int, language: str | None, shaped: bool
+) -> float:
     font = pil_font(face, size)
-    if shaping_available():
+    if shaped:
         length = font.getlength(text, direction="rtl" if rtl else "ltr", language=language)
     else:
         length = font.getlength(text)
