@@ -18,6 +18,7 @@ from typing import Any
 
 from PIL import Image
 
+from pictify_raster.batch.worker import _build_renderer
 from pictify_raster.errors import ErrorCode, ItemError, RenderWarning
 
 FACTORY = "test_batch_fakes:make_renderer"
@@ -65,8 +66,6 @@ class SlowRenderer:
     """The real layout renderer, made slower by a row's ``delay`` (seconds)."""
 
     def __init__(self, spec: Any) -> None:
-        from pictify_raster.batch.worker import _build_renderer
-
         real_spec = type(spec)(**{**spec.__dict__, "renderer_factory": None})
         self.real = _build_renderer(real_spec)
 

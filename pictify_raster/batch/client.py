@@ -33,6 +33,7 @@ from pictify_raster.batch.models import (
     BatchStatus,
     ItemFailure,
     ItemStatus,
+    DeliveryStatus,
     ProgressEvent,
     WebhookDelivery,
 )
@@ -148,6 +149,7 @@ class Pictify:
             spec_builder=self._job_spec, sender=self._sender, stop_grace=grace,
         )
         self._closed = False
+        self._resumed: list[str] = []
         self.templates = Templates(self)
         self.batches = Batches(self)
         self._sender.start()
@@ -499,12 +501,12 @@ class Batches:
 
         Files those clients left that no completed item accounts for are deleted first, and
         their pending items render again. A batch whose rows were not all recorded ends
-        ``failed``. Returns the ids of the batches now running here.
+        ``failed``. Opening a client already does this (unless ``resume=False``). Returns
+        the ids of the resumed batches still running here, those resumed on opening included.
         """
         client = self._client
         client._check_open()
         store = client.store
-        resumed: builtins.list[str] = []
         for record in store.unfinished_batches():
             batch_id = record.batch.id
             if client._supervisor.is_running(batch_id):
@@ -522,16 +524,22 @@ class Batches:
                 finish_batch(store, batch_id, BatchStatus.CANCELLED, None, client.owner)
             else:
                 client._supervisor.admit(batch_id)
-                resumed.append(batch_id)
+                client._resumed.append(batch_id)
         for delivery_id, owner, heartbeat in store.orphan_deliveries():
             if leases.claimable(owner, heartbeat):
                 store.claim_delivery(delivery_id, client.owner, owner)
         client._sender.notify()
-        return resumed
+        return [b for b in client._resumed if client._supervisor.is_running(b)
+                or not client._record(b).batch.status.ended]
 
-    def redeliver(self, batch_id: str) -> str:
-        """Send an ended batch's webhook again, as a new delivery; return its id."""
+    def redeliver(self, batch_id: str, wait: float | None = None) -> WebhookDelivery:
+        """Send an ended batch's webhook again, as a new delivery (new delivery id).
+
+        Returns the delivery; with ``wait`` (seconds) only once it was delivered or
+        failed, or the wait ran out.
+        """
         client = self._client
+        client._check_open()
         batch = client._record(batch_id).batch
         if not batch.status.ended:
             msg = f"batch {batch_id} is still {batch.status}; it has no webhook to send yet"
@@ -540,9 +548,14 @@ class Batches:
             msg = f"batch {batch_id} has no webhook_url"
             raise ValueError(msg)
         delivery_id = enqueue(client.store, batch, client.owner)
-        assert delivery_id is not None
         client._sender.notify()
-        return delivery_id
+        deadline = time.monotonic() + (wait or 0)
+        while True:
+            delivery = next(d for d in client.store.get_deliveries(batch_id)
+                            if d.id == delivery_id)
+            if delivery.status is not DeliveryStatus.PENDING or time.monotonic() >= deadline:
+                return delivery
+            time.sleep(0.05)
 
 
 class _ProgressBar:
