@@ -31,9 +31,9 @@ from pictify_raster.batch.models import (
     BatchResults,
     BatchStats,
     BatchStatus,
+    DeliveryStatus,
     ItemFailure,
     ItemStatus,
-    DeliveryStatus,
     ProgressEvent,
     WebhookDelivery,
 )
