@@ -132,6 +132,15 @@ def test_redirect_is_followed(server: HTTPServer) -> None:
     assert loader().load(server.url_for("/old")).size == (8, 6)
 
 
+def test_error_after_a_redirect_names_both_urls(server: HTTPServer) -> None:
+    server.expect_request("/moved").respond_with_data("", status=301, headers={"Location": "/gone"})
+    server.expect_request("/gone").respond_with_data("", status=404)
+    error = fetch_error(loader(), server.url_for("/moved"))
+    assert "HTTP 404" in error.message
+    assert server.url_for("/moved") in error.message
+    assert f"final URL {server.url_for('/gone')}" in error.message
+
+
 def test_redirect_loop_is_stopped(server: HTTPServer) -> None:
     server.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
     server.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
@@ -161,7 +170,7 @@ def test_guarded_connection_refuses_even_without_the_precheck(
 ) -> None:
     """The connection itself checks the address it connects to (no DNS rebinding)."""
     server.expect_request("/a.png").respond_with_data(png_bytes(), content_type="image/png")
-    monkeypatch.setattr(HttpClient, "_check_target", lambda self, url: None)
+    monkeypatch.setattr(HttpClient, "_check_target", lambda self, url, where: None)
     error = fetch_error(loader(allow_private_networks=False), server.url_for("/a.png"))
     assert "blocked address" in error.message
     assert server.log == []

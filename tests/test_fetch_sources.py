@@ -137,3 +137,13 @@ def test_case_inputs_copied_here() -> None:
     """The handed case files live in the project; nothing reads /work/shared."""
     for name in ("cmyk_adobe.jpg", "exif_orientation_6.jpg", "anim_transparent.gif"):
         assert (DATA / name).is_file()
+
+
+def test_settings_accept_strings_and_check_limits(tmp_path: Path) -> None:
+    settings = FetchSettings(allowed_roots=[str(tmp_path)], cache_dir=str(tmp_path))  # type: ignore[arg-type]
+    assert settings.allowed_roots == (tmp_path,)
+    assert settings.cache_dir == tmp_path
+    with pytest.raises(ValueError, match="total_timeout must be positive"):
+        FetchSettings(total_timeout=0)
+    with pytest.raises(ValueError, match="max_pixels must be at least 1"):
+        FetchSettings(max_pixels=0)

@@ -109,8 +109,9 @@ class HttpClient:
         deadline = Deadline(self.settings.total_timeout)
         current = url
         for _hop in range(self.settings.max_redirects + 1):
-            self._check_target(current)
-            response = self._request(current, headers or {}, deadline)
+            where = _where(url, current)
+            self._check_target(current, where)
+            response = self._request(current, headers or {}, deadline, where)
             location = response.headers.get("Location")
             if response.status_code in _REDIRECT_STATUSES and location:
                 response.close()
@@ -118,38 +119,40 @@ class HttpClient:
                 current = urljoin(current, location)
                 continue
             with response:
-                return self._finish(current, response, deadline)
+                result = self._finish(current, response, deadline, where)
+            logger.debug("fetched %s (%d bytes)", where, len(result.body))
+            return result
         fail(
             f"too many redirects (more than {self.settings.max_redirects})",
             f"{redact_url(url)} last went to {redact_url(current)}",
         )
 
-    def _check_target(self, url: str) -> None:
+    def _check_target(self, url: str, where: str) -> None:
         """Refuse schemes other than http(s) and hosts the guard blocks."""
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https"):
-            fail(f"unsupported URL scheme '{parts.scheme}:' in redirect", redact_url(url))
+            fail(f"unsupported URL scheme '{parts.scheme}:' in redirect", where)
         if not parts.hostname:
-            fail("URL has no host", redact_url(url))
+            fail("URL has no host", where)
         try:
             port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         except ValueError:
-            fail("URL has an invalid port", redact_url(url))
+            fail("URL has an invalid port", where)
         if self.settings.allow_private_networks:
             return
         try:
             checked_addresses(parts.hostname, port, allow_private=False)
         except BlockedAddressError as exc:
-            fail(str(exc), redact_url(url))
+            fail(str(exc), where)
         except OSError as exc:
-            fail(f"cannot resolve host '{parts.hostname}': {exc}", redact_url(url))
+            fail(f"cannot resolve host '{parts.hostname}': {exc.strerror or exc}", where)
 
     def _request(
-        self, url: str, headers: Mapping[str, str], deadline: Deadline
+        self, url: str, headers: Mapping[str, str], deadline: Deadline, where: str
     ) -> requests.Response:
         remaining = deadline.remaining()
         if remaining <= 0:
-            fail(deadline.describe(), redact_url(url))
+            fail(deadline.describe(), where)
         timeout = (min(self.settings.connect_timeout, remaining), remaining)
         guard = not self.settings.allow_private_networks
         try:
@@ -158,20 +161,21 @@ class HttpClient:
                     url, headers=dict(headers), stream=True, allow_redirects=False, timeout=timeout
                 )
         except BlockedAddressError as exc:
-            fail(str(exc), redact_url(url))
+            fail(str(exc), where)
         except requests.RequestException as exc:
             # The watchdog ends a stalled exchange by shutting the socket, which
             # surfaces as a connection error: the deadline is the real cause.
             if deadline.expired():
-                fail(deadline.describe(), redact_url(url))
+                fail(deadline.describe(), where)
             if isinstance(exc, requests.Timeout):
-                fail("connection timed out", redact_url(url))
-            fail(f"request failed: {_cause(exc)}", redact_url(url))
+                fail("connection timed out", where)
+            fail(f"request failed: {_cause(exc)}", where)
 
-    def _finish(self, url: str, response: requests.Response, deadline: Deadline) -> HttpResponse:
+    def _finish(
+        self, url: str, response: requests.Response, deadline: Deadline, where: str
+    ) -> HttpResponse:
         status = response.status_code
         content_type = response.headers.get("Content-Type", "")
-        where = redact_url(url)
         if status == 304:
             return HttpResponse(url, status, content_type, b"", dict(response.headers))
         if status >= 400:
@@ -217,6 +221,13 @@ class HttpClient:
                 limit = self.settings.max_bytes
                 fail(f"too many bytes: body exceeds the limit of {limit} bytes", where)
             chunks.append(chunk)
+
+
+def _where(first: str, current: str) -> str:
+    """The URL for messages, and the hop reached when redirects were followed."""
+    if first == current:
+        return redact_url(first)
+    return f"{redact_url(first)}, final URL {redact_url(current)}"
 
 
 def _set_socket_timeout(raw: object, seconds: float) -> None:

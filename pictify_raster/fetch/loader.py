@@ -128,11 +128,11 @@ class ImageLoader:
         )
 
         with _blame(field):
+            source = self._classify(src, base_dir)
             try:
                 focal = parse_position(position)
             except ValueError as exc:
-                fail(str(exc), src if len(src) < 200 else src[:200] + "…")
-            source = self._classify(src, base_dir)
+                fail(str(exc), source.label)
             key = (self._key(source), tuple(size), fit, focal, mask, float(radius))
             cached = self._cached(self._fitted, key)
             if isinstance(cached, Image.Image):

@@ -56,3 +56,21 @@ class FetchSettings:
     fitted_cache_items: int = 512
     default_max_age: float = 3600.0
     memory_ttl: float = 600.0
+
+    def __post_init__(self) -> None:
+        # Callers pass lists of strings (``allowed_roots=["assets"]``); the
+        # loader relies on a tuple of Paths.
+        object.__setattr__(self, "allowed_roots", tuple(Path(r) for r in self.allowed_roots))
+        if self.cache_dir is not None:
+            object.__setattr__(self, "cache_dir", Path(self.cache_dir))
+        for name in ("connect_timeout", "total_timeout"):
+            if not getattr(self, name) > 0:
+                msg = f"FetchSettings.{name} must be positive, got {getattr(self, name)!r}"
+                raise ValueError(msg)
+        for name in ("max_bytes", "max_pixels"):
+            if getattr(self, name) < 1:
+                msg = f"FetchSettings.{name} must be at least 1, got {getattr(self, name)!r}"
+                raise ValueError(msg)
+        if self.max_redirects < 0:
+            msg = f"FetchSettings.max_redirects must not be negative, got {self.max_redirects!r}"
+            raise ValueError(msg)
