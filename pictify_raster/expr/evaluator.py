@@ -176,7 +176,9 @@ def _unary(node: Unary) -> Compiled:
 def _binary(node: Binary) -> Compiled:
     left, right, op = compile_node(node.left), compile_node(node.right), node.op
     if op == "and":
-        return lambda ctx: right(ctx) if truthy(value := left(ctx)) else value
+        # A missing left side stops `and` as null would: conditions may test
+        # optional variables (`avatar and show_avatar`).
+        return lambda ctx: right(ctx) if truthy(value := left(ctx)) else _present(value)
     if op == "or":
         return lambda ctx: value if truthy(value := left(ctx)) else right(ctx)
     if op == "??":
@@ -184,6 +186,10 @@ def _binary(node: Binary) -> Compiled:
     if op in _ARITHMETIC:
         return _arithmetic(node, left, right, _ARITHMETIC[op])
     return _comparison(node, left, right)
+
+
+def _present(value: Any) -> Any:
+    return None if type(value) is Undefined else value
 
 
 def _arithmetic(

@@ -185,6 +185,8 @@ def compare(op: str, left: Any, right: Any) -> bool:
 
 def contains(item: Any, container: Any) -> bool:
     """`item in container`: an element of a list, a part of a string, a key of an object."""
+    if type(item) is Undefined:
+        item.fail()
     if isinstance(container, str):
         if isinstance(item, str):
             return item in container

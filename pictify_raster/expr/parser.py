@@ -153,6 +153,8 @@ class Parser:
     ) -> None:
         if name not in table:
             msg = f"unknown {kind} {name!r}{_suggest(name, table)}"
+            if kind == "function" and name in FILTER_ARITY:
+                msg = f"{name!r} is a filter, not a function: write value | {name}(…)"
             raise self.error(msg, pos)
         low, high = table[name]
         if not low <= count <= high:
