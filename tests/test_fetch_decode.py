@@ -54,9 +54,7 @@ def test_exif_orientation_is_applied() -> None:
 
 def test_exif_orientation_before_cover_fit() -> None:
     """C14: in a 200x300 cover box the red bar is still along the top."""
-    fitted = ImageLoader().load_fitted(
-        "exif_orientation_6.jpg", (200, 300), "cover", base_dir=DATA
-    )
+    fitted = ImageLoader().load_fitted("exif_orientation_6.jpg", (200, 300), "cover", base_dir=DATA)
     assert fitted.size == (200, 300)
     assert near(fitted.getpixel((100, 3)), (220, 0, 0, 255))
     assert not near(fitted.getpixel((100, 290))[:3], (220, 0, 0))

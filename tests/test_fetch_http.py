@@ -16,6 +16,7 @@ from werkzeug import Request, Response
 
 from pictify_raster.errors import ErrorCode, ImageFetchError
 from pictify_raster.fetch import FetchSettings, ImageLoader, guard
+from pictify_raster.fetch.disk import CachedBody, DiskCache
 from pictify_raster.fetch.http import HttpClient
 
 DATA = Path(__file__).parent / "data" / "images"
@@ -105,9 +106,7 @@ def test_html_page_with_200_is_refused_with_details(server: HTTPServer) -> None:
 def test_redirect_to_html_names_the_final_url(server: HTTPServer) -> None:
     """C21 (b): 301 to the site's HTML home page."""
     page = (DATA / "not_an_image.png").read_bytes()
-    server.expect_request("/img").respond_with_data(
-        "", status=301, headers={"Location": "/home"}
-    )
+    server.expect_request("/img").respond_with_data("", status=301, headers={"Location": "/home"})
     server.expect_request("/home").respond_with_data(page, content_type="text/html")
     error = fetch_error(loader(), server.url_for("/img"))
     assert "received HTML, not an image" in error.message
@@ -358,3 +357,16 @@ def test_etag_revalidation_uses_the_cached_body(server: HTTPServer, tmp_path: Pa
     assert len(server.log) == 2
     second_request = server.log[1][0]
     assert second_request.headers.get("If-None-Match") == '"v1"'
+
+
+def test_disk_cache_is_pruned_least_recently_used_first(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path, max_bytes=10_000)
+    for index in range(5):
+        cache.put(CachedBody(f"http://x/{index}", bytes(3000), time.time(), 60.0))
+        time.sleep(0.01)
+    assert cache.get("http://x/4") is not None
+    cache.prune()
+    kept = [index for index in range(5) if cache.get(f"http://x/{index}") is not None]
+    assert 4 in kept
+    assert 0 not in kept
+    assert sum(p.stat().st_size for p in tmp_path.rglob("*.entry")) <= 10_000

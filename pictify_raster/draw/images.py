@@ -190,9 +190,21 @@ def _resize(
     if source.mode not in ("RGB", "RGBa"):
         source = source.convert("RGB")
     resized = source.resize(
-        size, Image.Resampling.LANCZOS, box=box, reducing_gap=_REDUCING_GAP
+        size, _filter_for(image, size, box), box=box, reducing_gap=_REDUCING_GAP
     )
     return resized.convert("RGBA")
+
+
+def _filter_for(
+    image: Image.Image, size: Size, box: tuple[float, float, float, float] | None
+) -> Image.Resampling:
+    """LANCZOS to reduce (sharpest); BICUBIC to enlarge, where LANCZOS rings
+    visibly around hard edges such as an icon's cut-out."""
+    source_w = box[2] - box[0] if box is not None else image.width
+    source_h = box[3] - box[1] if box is not None else image.height
+    if size[0] > source_w or size[1] > source_h:
+        return Image.Resampling.BICUBIC
+    return Image.Resampling.LANCZOS
 
 
 def _as_rgba(image: Image.Image) -> Image.Image:
@@ -241,9 +253,7 @@ def shape_mask(size: Size, mask: str, radius: float = 0, inset: float = 0) -> Im
         if inner_w > 0 and inner_h > 0:
             corner = max(0.0, min(radius - inset, inner_w / 2, inner_h / 2))
             bounds = (inset, inset, width - inset, height - inset)
-            draw.rounded_rectangle(
-                _scaled(bounds, factor), radius=round(corner * factor), fill=255
-            )
+            draw.rounded_rectangle(_scaled(bounds, factor), radius=round(corner * factor), fill=255)
     return big.resize(size, Image.Resampling.BOX)
 
 

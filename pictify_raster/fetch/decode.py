@@ -53,8 +53,7 @@ def open_checked(data: bytes, where: str, max_pixels: int) -> Image.Image:
         fail(f"image has no pixels: {width}×{height}", where)
     if width * height > max_pixels:
         fail(
-            f"image too large: {width}×{height} ({width * height:,} pixels; "
-            f"limit {max_pixels:,})",
+            f"image too large: {width}×{height} ({width * height:,} pixels; limit {max_pixels:,})",
             where,
         )
     return image

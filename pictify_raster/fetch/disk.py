@@ -5,10 +5,16 @@ validators and freshness, then the body. Files are written to a temporary
 name and renamed, so a reader never sees half an entry, even with several
 processes writing the same URL. Only bodies that decoded as images are
 stored (the loader decides); HTML and failed bodies never are.
+
+The folder is kept under ``max_bytes``: a hit refreshes the entry's mtime,
+and once a process has written a tenth of the budget the least recently
+used entries are deleted. Several processes pruning at once is harmless (a
+file deleted twice is simply gone).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -50,8 +56,11 @@ class CachedBody:
 class DiskCache:
     """Bodies by URL below ``folder``; errors reading or writing are logged, not raised."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_bytes: int = 512 * 1024 * 1024) -> None:
         self.folder = folder
+        self.max_bytes = max_bytes
+        # Start as if a tenth was written, so the first put measures the folder.
+        self._written = max_bytes // 10
 
     def _path(self, url: str) -> Path:
         digest = hashlib.sha256(url.encode("utf-8")).hexdigest()
@@ -68,6 +77,8 @@ class DiskCache:
         except (OSError, ValueError) as exc:
             logger.warning("unreadable cache entry %s ignored: %s", path, exc)
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruned last
         if meta.get("format") != _FORMAT:
             return None
         return CachedBody(
@@ -102,6 +113,28 @@ class DiskCache:
                 raise
         except OSError as exc:
             logger.warning("could not write cache entry %s: %s", path, exc)
+            return
+        self._written += len(entry.body)
+        if self._written >= self.max_bytes // 10:
+            self.prune()
+
+    def prune(self) -> None:
+        """Delete least recently used entries until the folder fits ``max_bytes``."""
+        self._written = 0
+        entries: list[tuple[float, int, Path]] = []
+        for path in self.folder.glob("*/*.entry"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # removed by another process meanwhile
+            entries.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _mtime, size, _path in entries)
+        for _mtime, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+            total -= size
 
     def delete(self, url: str) -> None:
         try:

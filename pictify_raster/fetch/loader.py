@@ -68,7 +68,9 @@ class ImageLoader:
         self.settings = settings if settings is not None else FetchSettings()
         self._http = HttpClient(self.settings)
         folder = self.settings.cache_dir
-        self._disk = DiskCache(Path(folder)) if folder is not None else None
+        self._disk = (
+            DiskCache(Path(folder), self.settings.cache_max_bytes) if folder is not None else None
+        )
         budget = self.settings.decoded_cache_bytes
         self._bytes: LruCache[_Timed] = LruCache(_BYTES_CACHE_ITEMS, budget // 4)
         self._decoded: LruCache[_Timed] = LruCache(_DECODED_CACHE_ITEMS, budget)

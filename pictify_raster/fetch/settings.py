@@ -30,6 +30,8 @@ class FetchSettings:
       level (about 179 Mpx).
     - ``cache_dir``: folder of the on-disk cache of fetched HTTP bodies;
       None (default) keeps no disk cache.
+    - ``cache_max_bytes``: size the disk cache is pruned to, least recently
+      used first. Default 512 MiB.
     - ``user_agent``: the User-Agent header sent.
     - ``decoded_cache_bytes``: memory bound of the per-process cache of
       decoded images (sum of their pixel buffers). Default 256 MiB.
@@ -51,6 +53,7 @@ class FetchSettings:
     max_redirects: int = 5
     max_pixels: int = 40_000_000
     cache_dir: Path | None = None
+    cache_max_bytes: int = 512 * 1024 * 1024
     user_agent: str = DEFAULT_USER_AGENT
     decoded_cache_bytes: int = 256 * 1024 * 1024
     fitted_cache_items: int = 512

@@ -55,8 +55,10 @@ def classify(src: str, base_dir: Path | None, allowed_roots: tuple[Path, ...]) -
             return Source(SourceKind.HTTP, text)
         if scheme == "data":
             return Source(SourceKind.DATA, text)
-        fail(f"unsupported URL scheme '{scheme}:' (only http, https, data and local paths)",
-             redact_url(text))
+        fail(
+            f"unsupported URL scheme '{scheme}:' (only http, https, data and local paths)",
+            redact_url(text),
+        )
     return Source(SourceKind.FILE, text, resolve_local(text, base_dir, allowed_roots))
 
 
