@@ -249,6 +249,32 @@ def test_trickled_headers_hit_the_total_deadline(header_trickler: str) -> None:
     assert time.monotonic() - started < 2.5
 
 
+@pytest.fixture
+def short_body_server() -> Iterator[str]:
+    """A raw server that promises 5000 bytes, sends 300 and hangs up."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve() -> None:
+        conn, _address = listener.accept()
+        with conn:
+            conn.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n"
+            conn.sendall(head + png_bytes(size=(300, 300))[:300])
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/short.png"
+    listener.close()
+    thread.join(2)
+
+
+def test_body_shorter_than_its_length_is_truncated(short_body_server: str) -> None:
+    error = fetch_error(loader(), short_body_server)
+    assert "truncated response body (connection closed after 300 bytes)" in error.message
+
+
 def test_declared_huge_body_is_refused(server: HTTPServer) -> None:
     server.expect_request("/big").respond_with_data(b"\x89PNG" + b"0" * 20_000)
     error = fetch_error(loader(max_bytes=10_000), server.url_for("/big"))
