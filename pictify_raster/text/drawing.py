@@ -32,19 +32,85 @@ def draw_block(block: TextBlock, canvas: Image.Image, box: tuple[int, int, int, 
     style = block.style
     top = _block_top(block, y, h)
     pad = _margin(block)
+    starts = [_line_x(line, style, w) for line in block.lines]
+    if _can_draw_direct(block, canvas, starts, w):
+        painter = _Painter(canvas, block)
+        for index, line in enumerate(block.lines):
+            baseline = top + block.metrics.ascent + index * block.metrics.pitch
+            painter.line(line, x + starts[index], baseline, w)
+        return
+    # The layer spans only the columns the text can reach (plus a margin for
+    # overhangs, stroke and shadow), clamped to the box: compositing a small
+    # layer is most of the cost of drawing short text.
+    left = max(math.floor(min(starts)) - pad, 0)
+    right = min(
+        math.ceil(max(_line_end(b, ln, st, w) for b, ln, st in _each(block, starts))) + pad, w
+    )
     layer_top = math.floor(top) - pad
-    layer = Image.new("RGBA", (w, math.ceil(block.exact_height) + 2 * pad + 1), (0, 0, 0, 0))
+    height = math.ceil(block.exact_height) + 2 * pad + 1
+    layer = Image.new("RGBA", (max(right - left, 1), height), (0, 0, 0, 0))
     painter = _Painter(layer, block)
     for index, line in enumerate(block.lines):
         baseline = top - layer_top + block.metrics.ascent + index * block.metrics.pitch
-        painter.line(line, _line_x(line, style, w), baseline, w)
+        painter.line(line, starts[index] - left, baseline, w)
     shadow = style.shadow_spec
     if shadow is not None:
         layer = _with_shadow(layer, shadow.dx, shadow.dy, shadow.color, shadow.blur)
     if style.overflow == "clip" and h > 0:
         layer = _crop_rows(layer, y - layer_top, y - layer_top + h)
         layer_top = max(layer_top, y)
-    _composite(canvas, layer, x, layer_top)
+    _composite(canvas, layer, x + left, layer_top)
+
+
+def _can_draw_direct(block: TextBlock, canvas: Image.Image, starts: list[float], w: int) -> bool:
+    """Whether the text can go straight onto the canvas, skipping the layer.
+
+    Safe when compositing would give the same pixels and nothing needs
+    cropping: opaque colours, no shadow, clip or justify, no colour bitmaps,
+    and every run's ink inside the box columns.
+    """
+    style = block.style
+    if canvas.mode not in ("RGBA", "RGB") or style.shadow_spec is not None:
+        return False
+    if style.overflow == "clip" or style.align == "justify" or style.letter_spacing:
+        return False
+    if style.color[3] != 255 or (style.stroke_color is not None and style.stroke_color[3] != 255):
+        return False
+    size = block.measure.size
+    for line, start in zip(block.lines, starts, strict=True):
+        x = start
+        for run in line.runs:
+            color = run.span.color
+            if run.face.file.bitmap_size or (color is not None and color[3] != 255):
+                return False
+            left, right = _ink_extent(run.face, size, run.text, run.rtl, style.stroke_width)
+            if x + left < 0 or x + right > w:
+                return False
+            x += run.width
+    return True
+
+
+def _ink_extent(
+    face: FontFace, size: float, text: str, rtl: bool, stroke: float
+) -> tuple[float, float]:
+    font = pil_font(face, size)
+    if shaping_available():
+        box = font.getbbox(
+            text, anchor="ls", direction="rtl" if rtl else "ltr", stroke_width=stroke
+        )
+    else:
+        box = font.getbbox(text, anchor="ls", stroke_width=stroke)
+    return box[0], box[2]
+
+
+def _each(block: TextBlock, starts: list[float]) -> list[tuple[TextBlock, LaidLine, float]]:
+    return [(block, line, start) for line, start in zip(block.lines, starts, strict=True)]
+
+
+def _line_end(block: TextBlock, line: LaidLine, start: float, width: int) -> float:
+    if block.style.align == "justify" and line.stretchable:
+        return float(width)
+    return start + line.width
 
 
 def _block_top(block: TextBlock, y: int, h: int) -> float:
@@ -90,6 +156,7 @@ class _Painter:
         self.m: Measure = block.measure
 
     def line(self, line: LaidLine, x: float, baseline: float, box_width: int) -> None:
+        """Draw a line starting at ``x``; ``box_width`` is the room justify fills."""
         extra = 0.0
         if self.style.align == "justify" and line.stretchable:
             spaces = sum(c.isspace() for r in line.runs for c in r.clusters)
@@ -140,7 +207,7 @@ class _Painter:
 
     def bitmap(self, face: FontFace, text: str, x: float, baseline: float, size: float) -> None:
         image, ascent = emoji_image(face, text, size)
-        self.layer.alpha_composite(image, (round(x), max(round(baseline - ascent), 0)))
+        _composite(self.layer, image, round(x), round(baseline - ascent))
 
     def decorate(self, line: LaidLine, x0: float, x1: float, baseline: float) -> None:
         if not line.runs:
