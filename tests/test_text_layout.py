@@ -75,8 +75,12 @@ def test_c10_wraps_by_measured_width_not_character_count(registry):
 
 def test_wrapping_uses_the_same_measure_as_drawing(registry):
     style = TextStyle(family="DejaVu Sans", size=30)
-    block = layout_text("The quick brown fox jumps over the lazy dog " * 3, style, 350, None, registry)
-    font = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), 30, layout_engine=ImageFont.Layout.RAQM)
+    block = layout_text(
+        "The quick brown fox jumps over the lazy dog " * 3, style, 350, None, registry
+    )
+    font = ImageFont.truetype(
+        str(FONTS / "DejaVuSans.ttf"), 30, layout_engine=ImageFont.Layout.RAQM
+    )
     for text, line in zip(line_texts(block), block.lines, strict=True):
         assert font.getlength(text) == pytest.approx(line.width, abs=1.0)
         assert line.width <= 350
@@ -142,8 +146,9 @@ LONG = "Everything You Need to Know About Kubernetes Before Your Next Project " 
 @pytest.mark.parametrize("mode", ["ellipsis", "shrink", "clip"])
 @pytest.mark.parametrize("valign", ["top", "middle", "bottom"])
 def test_ink_stays_inside_the_box_in_every_overflow_mode(registry, mode, valign):
-    style = TextStyle(family="DejaVu Sans", weight=700, size=60, overflow=mode, valign=valign,
-                      min_size=20)
+    style = TextStyle(
+        family="DejaVu Sans", weight=700, size=60, overflow=mode, valign=valign, min_size=20
+    )
     box = (100, 170, 1000, 230)
     block = layout_text(LONG, style, box[2], box[3], registry)
     assert block.truncated or mode == "shrink"
@@ -156,8 +161,9 @@ def test_shrink_picks_the_largest_size_that_fits(registry):
     block = layout_text(text, style, 500, None, registry)
     assert 10 < block.font_size < 80
     assert not block.truncated and block.line_count <= 2
-    bigger = TextStyle(family="DejaVu Sans", size=block.font_size + 1, max_lines=2,
-                       overflow="error")
+    bigger = TextStyle(
+        family="DejaVu Sans", size=block.font_size + 1, max_lines=2, overflow="error"
+    )
     with pytest.raises(TextOverflowError):
         layout_text(text, bigger, 500, None, registry)
 
@@ -266,8 +272,9 @@ def test_c01_arabic_is_joined_and_right_to_left(registry):
     style = TextStyle(size=48, align="start")
     text = CASES["C01"]["title"]
     block = layout_text(text, style, 1000, None, registry)
-    font = ImageFont.truetype(str(FONTS / "NotoSansArabic-Regular.ttf"), 48,
-                              layout_engine=ImageFont.Layout.RAQM)
+    font = ImageFont.truetype(
+        str(FONTS / "NotoSansArabic-Regular.ttf"), 48, layout_engine=ImageFont.Layout.RAQM
+    )
     shaped = font.getlength(text, direction="rtl")
     isolated = sum(font.getlength(ch) for ch in text)
     assert block.lines[0].width == pytest.approx(shaped, abs=2)
@@ -284,12 +291,14 @@ def test_c01_arabic_pixels_match_pillows_raqm_rendering(registry):
     style = TextStyle(family="Noto Sans Arabic", size=40)
     block = layout_text(text, style, None, None, registry)
     ours = render(block, (0, 0, block.width, block.height)).getchannel("A")
-    font = ImageFont.truetype(str(FONTS / "NotoSansArabic-Regular.ttf"), 40,
-                              layout_engine=ImageFont.Layout.RAQM)
+    font = ImageFont.truetype(
+        str(FONTS / "NotoSansArabic-Regular.ttf"), 40, layout_engine=ImageFont.Layout.RAQM
+    )
     reference = Image.new("L", CANVAS, 0)
     ascent = block.metrics.ascent
-    ImageDraw.Draw(reference).text((0, ascent), text, font=font, fill=255, anchor="ls",
-                                   direction="rtl")
+    ImageDraw.Draw(reference).text(
+        (0, ascent), text, font=font, fill=255, anchor="ls", direction="rtl"
+    )
     assert ours.getbbox() == reference.getbbox()
 
 
@@ -327,7 +336,11 @@ def colourful_pixels(image: Image.Image) -> int:
     rgb = image.convert("RGB")
     hsv = rgb.convert("HSV").getchannel("S")
     alpha = image.getchannel("A")
-    return sum(1 for s, a in zip(hsv.get_flattened_data(), alpha.get_flattened_data(), strict=True) if s > 80 and a > 128)
+    return sum(
+        1
+        for s, a in zip(hsv.get_flattened_data(), alpha.get_flattened_data(), strict=True)
+        if s > 80 and a > 128
+    )
 
 
 def test_c05_emoji_are_colour_glyphs_not_tofu(registry):
@@ -347,8 +360,9 @@ def test_emoji_differs_from_the_notdef_box(registry):
     ours = render(block, (0, 0, 200, 200)).getchannel("A")
     font = ImageFont.truetype(str(FONTS / "NotoSans-Regular.ttf"), 64)
     tofu = Image.new("L", CANVAS, 0)
-    ImageDraw.Draw(tofu).text((0, block.metrics.ascent), "\U0010fffd", font=font, fill=255,
-                              anchor="ls")
+    ImageDraw.Draw(tofu).text(
+        (0, block.metrics.ascent), "\U0010fffd", font=font, fill=255, anchor="ls"
+    )
     assert ours.getbbox() != tofu.getbbox()
     assert list(ours.get_flattened_data()) != list(tofu.get_flattened_data())
 
@@ -381,12 +395,16 @@ HAS_CJK = default_registry().has_family("Noto Sans CJK JP")
 @pytest.mark.skipif(not HAS_CJK, reason="fonts-noto-cjk is not installed")
 def test_c08_cjk_comes_from_a_cjk_font_by_language(registry):
     row = CASES["C08"]
-    for field, family in (("site_name", "Noto Sans CJK SC"), ("title", "Noto Sans CJK JP"),
-                          ("subtitle", "Noto Sans CJK KR")):
+    for field, family in (
+        ("site_name", "Noto Sans CJK SC"),
+        ("title", "Noto Sans CJK JP"),
+        ("subtitle", "Noto Sans CJK KR"),
+    ):
         block = layout_text(row[field], TextStyle(size=40), 1000, None, registry)
         assert not block.warnings, block.warnings
-        families = {run.face.family for line in block.lines for run in line.runs
-                    if not run.text.isspace()}
+        families = {
+            run.face.family for line in block.lines for run in line.runs if not run.text.isspace()
+        }
         assert family in families
     han = layout_text("直", TextStyle(size=40, locale="ja_JP"), None, None, registry)
     assert han.lines[0].runs[0].face.family == "Noto Sans CJK JP"
@@ -463,8 +481,9 @@ def test_markup_spans_bold_italic_colour_only_when_enabled(registry):
 
 def test_transforms(registry):
     def text_of(how: str) -> str:
-        return logical_text(layout_text("hello wORLD", TextStyle(transform=how), None, None,
-                                        registry))
+        return logical_text(
+            layout_text("hello wORLD", TextStyle(transform=how), None, None, registry)
+        )
 
     assert text_of("uppercase") == "HELLO WORLD"
     assert text_of("lowercase") == "hello world"
@@ -483,16 +502,18 @@ def test_letter_spacing_widens_the_text(registry):
 def test_decoration_draws_a_rule_across_the_line(registry, decoration):
     style = TextStyle(family="DejaVu Sans", size=40, decoration=decoration)
     block = layout_text("€ 49,00", style, None, None, registry)
-    plain = layout_text("€ 49,00", TextStyle(family="DejaVu Sans", size=40), None, None,
-                        registry)
+    plain = layout_text("€ 49,00", TextStyle(family="DejaVu Sans", size=40), None, None, registry)
     box = (10, 10, 400, block.height)
     ruled = render(block, box).getchannel("A")
     bare = render(plain, box).getchannel("A")
-    rows = [y for y in range(CANVAS[1])
-            if sum(1 for x in range(10, 10 + block.width) if ruled.getpixel((x, y)) > 128)
-            >= block.width - 2
-            and sum(1 for x in range(10, 10 + block.width) if bare.getpixel((x, y)) > 128)
-            < block.width * 0.7]
+    rows = [
+        y
+        for y in range(CANVAS[1])
+        if sum(1 for x in range(10, 10 + block.width) if ruled.getpixel((x, y)) > 128)
+        >= block.width - 2
+        and sum(1 for x in range(10, 10 + block.width) if bare.getpixel((x, y)) > 128)
+        < block.width * 0.7
+    ]
     assert rows, "no full-width rule"
     baseline = 10 + block.metrics.ascent
     if decoration == "underline":
@@ -503,8 +524,13 @@ def test_decoration_draws_a_rule_across_the_line(registry, decoration):
 
 def test_stroke_and_shadow(registry):
     plain = layout_text("Shadow", TextStyle(size=48), None, None, registry)
-    styled = TextStyle(size=48, color=(255, 255, 255, 255), stroke_width=2,
-                       stroke_color=(0, 0, 255, 255), shadow=(6, 6, (0, 0, 0, 255), 2))
+    styled = TextStyle(
+        size=48,
+        color=(255, 255, 255, 255),
+        stroke_width=2,
+        stroke_color=(0, 0, 255, 255),
+        shadow=(6, 6, (0, 0, 0, 255), 2),
+    )
     block = layout_text("Shadow", styled, None, None, registry)
     box = (20, 20, 400, 120)
     image = render(block, box)

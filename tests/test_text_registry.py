@@ -12,17 +12,21 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fontTools.ttLib.tables.TupleVariation import TupleVariation
+from PIL import Image
 
 from pictify_raster.text import (
     FontRegistry,
     TextStyle,
     default_registry,
     describe_fonts,
+    drawing,
     layout_text,
     shaping_available,
 )
+from pictify_raster.text import layout as layout_module
 from pictify_raster.text.coverage.cmap import codepoints
 from pictify_raster.text.registry import bundled_dir
+from pictify_raster.text.shaping import fonts
 from pictify_raster.text.shaping.fonts import pil_font
 
 FONTS = bundled_dir()
@@ -36,8 +40,15 @@ def registry():
 
 def test_bundled_families_are_present(registry):
     families = registry.families()
-    for name in ("DejaVu Sans", "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew",
-                 "Noto Sans Devanagari", "Noto Sans Thai", "Noto Color Emoji"):
+    for name in (
+        "DejaVu Sans",
+        "Noto Sans",
+        "Noto Sans Arabic",
+        "Noto Sans Hebrew",
+        "Noto Sans Devanagari",
+        "Noto Sans Thai",
+        "Noto Color Emoji",
+    ):
         assert name in families
 
 
@@ -75,7 +86,7 @@ def test_unknown_family_lists_the_available_ones(registry):
 
 
 def test_missing_extra_file_is_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.ttf"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.ttf"):
         FontRegistry([tmp_path / "nope.ttf"])
 
 
@@ -123,8 +134,7 @@ def test_ttc_collections_expose_every_face(tmp_path):
     registry = FontRegistry([path], include_system=False)
     assert registry.resolve("Pair Two").file.index == 1
     block = layout_text("Pair", TextStyle(family="Pair Two", size=30), None, None, registry)
-    reference = layout_text("Pair", TextStyle(family="DejaVu Sans", size=30), None, None,
-                            registry)
+    reference = layout_text("Pair", TextStyle(family="DejaVu Sans", size=30), None, None, registry)
     assert block.width == reference.width
 
 
@@ -137,10 +147,12 @@ def test_variable_font_weight_axis_is_set(tmp_path):
     assert light.file is heavy.file and light.file.is_variable
     assert (light.variation, heavy.variation) == (100.0, 900.0)
     assert pil_font(heavy, 100).getlength("I") > pil_font(light, 100).getlength("I")
-    thin = layout_text("IIII", TextStyle(family="Test Var", weight=100, size=100), None, None,
-                       registry)
-    bold = layout_text("IIII", TextStyle(family="Test Var", weight=900, size=100), None, None,
-                       registry)
+    thin = layout_text(
+        "IIII", TextStyle(family="Test Var", weight=100, size=100), None, None, registry
+    )
+    bold = layout_text(
+        "IIII", TextStyle(family="Test Var", weight=900, size=100), None, None, registry
+    )
     assert bold.width > thin.width
 
 
@@ -150,7 +162,7 @@ def test_describe_fonts_rows(registry):
     assert "Arabic" in by_family["Noto Sans Arabic"].scripts
     assert "Emoji" in by_family["Noto Color Emoji"].scripts
     assert all(Path(row.file.split("#")[0]).is_file() for row in rows)
-    family, styles, scripts, file, origin = rows[0]
+    family, styles, _scripts, file, origin = rows[0]
     assert family and styles and file and origin
 
 
@@ -166,26 +178,20 @@ def test_registry_builds_fast_in_a_fresh_process():
         "t1 = time.perf_counter(); r = default_registry(); r.families();"
         "r.resolve('Noto Sans'); print(time.perf_counter() - t1)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert float(result.stdout.strip()) < 1.0
 
 
-def test_missing_glyphs_without_raqm_warn_but_render(monkeypatch, registry):
-    from pictify_raster.text import layout as layout_module
-    from pictify_raster.text.shaping import fonts
-
+def test_without_raqm_complex_text_warns_but_renders(monkeypatch, registry):
     monkeypatch.setattr(fonts, "shaping_available", lambda: False)
     monkeypatch.setattr(layout_module, "shaping_available", lambda: False)
-    from pictify_raster.text import drawing
-
     monkeypatch.setattr(drawing, "shaping_available", lambda: False)
     monkeypatch.setattr(fonts, "layout_engine", lambda: fonts.ImageFont.Layout.BASIC)
     style = TextStyle(size=30, align="start")
     block = layout_text("مرحبا بكم unshaped", style, 600, None, registry)
     assert [w.code for w in block.warnings] == ["TEXT_SHAPING_UNAVAILABLE"]
-    from PIL import Image
-
     canvas = Image.new("RGBA", (700, 100))
     block.draw(canvas, (0, 0, 600, 100))
     assert canvas.getbbox() is not None
