@@ -278,7 +278,8 @@ class _LayoutBuilder:
             if key not in raw or raw[key] is None:
                 if spec.required:
                     raise self.fail(f"{key!r} is required", where if key in raw else path)
-                props[key] = Value(path=where, convert=spec.convert, constant=spec.default)
+                default = None if spec.default is None else spec.convert(spec.default)
+                props[key] = Value(path=where, convert=spec.convert, constant=default)
                 continue
             props[key] = self._value(raw[key], spec.convert, where)
         return props

@@ -84,14 +84,14 @@ TEXT: dict[str, Field | Nested] = {
     ),
     "markup": Field(c.boolean, False),
     "strict_glyphs": Field(c.boolean, False),
-    "fallbacks": Field(c.string_list, ()),
+    "fallbacks": Field(c.string_list, []),
     "max_width": Field(c.positive),
 }
 
 IMAGE: dict[str, Field | Nested] = {
     "src": Field(c.text, required=True),
     "fit": Field(c.one_of("cover", "contain", "fill", "none"), "cover"),
-    "position": Field(c.position, (0.5, 0.5)),
+    "position": Field(c.position, "center"),
     "mask": Field(c.one_of("circle", "rounded", "none"), "none"),
     "radius": Field(c.non_negative, 0.0),
     "grayscale": Field(c.boolean, False),
