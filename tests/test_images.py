@@ -41,6 +41,15 @@ def test_cover_position_picks_the_focal_point(
     assert fitted.getpixel((5, 5)) == color
 
 
+def test_cover_position_is_a_focal_point() -> None:
+    """(0.25, 0.5) keeps the point a quarter across the image in the centre."""
+    image = Image.new("RGB", (400, 100), (0, 0, 0))
+    image.paste((255, 255, 255), (98, 0, 102, 100))  # marker at x = 100 (25 %)
+    fitted = fit_image(image, (100, 100), "cover", (0.25, 0.5))
+    assert fitted.getpixel((50, 50))[:3] == (255, 255, 255)
+    assert fitted.getpixel((10, 50))[:3] == (0, 0, 0)
+
+
 def test_contain_leaves_transparent_margins() -> None:
     fitted = fit_image(halves(), (100, 100), "contain")
     assert fitted.size == (100, 100)

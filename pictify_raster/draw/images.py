@@ -38,10 +38,13 @@ _KEYWORDS: dict[str, tuple[str, float]] = {
 
 
 def parse_position(position: str | Position | list[float] | None) -> Position:
-    """A focal point as fractions (x, y) of the free space, 0.5 = centred.
+    """A position as fractions (x, y), 0.5 = centred.
 
     Accepts (x, y) numbers in 0-1, keywords ("top", "bottom left",
-    "center right") or percentages ("30% 70%"), like CSS object-position.
+    "center right") or percentages ("30% 70%"). For ``cover`` it is the
+    focal point of the image, kept as central as the crop allows; for
+    ``contain`` and ``none`` it aligns the image in the box. Keywords mean
+    the same either way ("top" keeps the top edge).
     """
     if position is None:
         return (0.5, 0.5)
@@ -96,7 +99,7 @@ def fit_image(
 ) -> Image.Image:
     """``image`` fitted into ``size``, as RGBA of exactly that size.
 
-    - cover: scaled to fill the box, the overflow cropped around ``position``;
+    - cover: scaled to fill the box, cropped around the focal point ``position``;
     - contain: scaled to fit inside, placed at ``position``, margins transparent;
     - fill: stretched to the box;
     - none: not scaled, placed at ``position`` (cropped if larger).
@@ -151,9 +154,14 @@ def _cover(image: Image.Image, size: Size, focal: Position) -> Image.Image:
     # that box in one step is exact to the sub-pixel and never scales
     # pixels that are then cropped away.
     crop_w, crop_h = width / scale, height / scale
-    left = (image.width - crop_w) * focal[0]
-    top = (image.height - crop_h) * focal[1]
+    left = _centred_on(focal[0] * image.width, crop_w, image.width)
+    top = _centred_on(focal[1] * image.height, crop_h, image.height)
     return _resize(image, size, box=(left, top, left + crop_w, top + crop_h))
+
+
+def _centred_on(point: float, window: float, total: float) -> float:
+    """Start of a ``window`` centred on ``point``, kept inside 0..``total``."""
+    return max(min(point - window / 2, total - window), 0.0)
 
 
 def _contain(image: Image.Image, size: Size, focal: Position) -> Image.Image:
