@@ -24,7 +24,7 @@ C28_ROWS = [
     {"_variant": "number-as-title", "title": 12345, "price": 9.5},
     {"_variant": "whitespace-only", "title": "   \t   ", "price": 9.5},
 ]
-C28_TEMPLATE = "{{ price | currency(\"USD\") }}"
+C28_TEMPLATE = '{{ price | currency("USD") }}'
 
 
 # -- C26: user data is inserted character for character ------------------------
@@ -88,9 +88,10 @@ def test_c28_null_price_draws_nothing() -> None:
     assert compile_template("Price: {{ price | currency('USD') }}").evaluate(C28_ROWS[1]) == (
         "Price: "
     )
-    assert compile_template("{{ price | currency('USD') ?? 'Ask us' }}").evaluate(
-        C28_ROWS[1]
-    ) == "Ask us"
+    assert (
+        compile_template("{{ price | currency('USD') ?? 'Ask us' }}").evaluate(C28_ROWS[1])
+        == "Ask us"
+    )
 
 
 def test_c28_grouping_commas_are_stripped() -> None:

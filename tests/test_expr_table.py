@@ -202,7 +202,7 @@ CASES: list[tuple[Any, ...]] = [
     ("'ÉCOLE' | lower", "école"),
     ("'straße' | upper", "STRASSE"),
     ("title | title", "Hello World"),
-    ("\"don't stop\" | title", "Don't Stop"),
+    ('"don\'t stop" | title', "Don't Stop"),
     ("'jean-luc PICARD' | title", "Jean-Luc Picard"),
     ("title | capitalize", "Hello world"),
     ("'iOS app' | capitalize", "IOS app"),
