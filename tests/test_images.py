@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from pictify_raster.draw.images import (
@@ -214,3 +216,23 @@ def test_circle_border_follows_the_mask() -> None:
     assert ringed.getpixel((2, 50))[:3] == (255, 0, 0)
     assert ringed.getpixel((50, 50)) == (255, 255, 255, 255)
     assert ringed.getpixel((3, 3))[3] == 0  # the box corner stays empty
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    source=st.tuples(st.integers(1, 300), st.integers(1, 300)),
+    box=st.tuples(st.integers(1, 300), st.integers(1, 300)),
+    fit=st.sampled_from(["cover", "contain", "fill", "none"]),
+    position=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+    mask=st.sampled_from([None, "circle", "rounded"]),
+)
+def test_any_fit_gives_exactly_the_box(
+    source: tuple[int, int],
+    box: tuple[int, int],
+    fit: str,
+    position: tuple[float, float],
+    mask: str | None,
+) -> None:
+    fitted = apply_mask(fit_image(Image.new("RGB", source), box, fit, position), mask, 12)
+    assert fitted.size == box
+    assert fitted.mode == "RGBA"
