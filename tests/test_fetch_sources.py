@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 
 from pictify_raster.errors import ErrorCode, ImageFetchError
 from pictify_raster.fetch import FetchSettings, ImageLoader
+from pictify_raster.fetch.files import read_local
 from pictify_raster.fetch.urls import redact_url
 
 DATA = Path(__file__).parent / "data" / "images"
@@ -69,6 +71,19 @@ def test_symlink_leaving_the_folder_is_refused(layout_dir: Path) -> None:
 def test_symlink_inside_the_folder_is_fine(layout_dir: Path) -> None:
     (layout_dir / "alias.png").symlink_to(layout_dir / "img" / "a.png")
     assert ImageLoader().load("alias.png", base_dir=layout_dir).size == (4, 4)
+
+
+def test_symlink_swapped_in_after_the_check_is_refused(layout_dir: Path) -> None:
+    """The opened file's real path is checked again (no check-then-open race)."""
+    link = layout_dir / "img" / "swapped.png"
+    link.symlink_to(layout_dir.parent / "outside.png")
+    with pytest.raises(ImageFetchError, match="outside the allowed folders"):
+        read_local(link, (layout_dir.resolve(),), 1_000_000)
+
+
+def test_fifo_is_refused_without_blocking(layout_dir: Path) -> None:
+    os.mkfifo(layout_dir / "pipe.png")
+    assert "not a regular file" in refused(ImageLoader(), "pipe.png", layout_dir)
 
 
 def test_missing_file_is_named(layout_dir: Path) -> None:

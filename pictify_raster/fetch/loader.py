@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from pictify_raster.fetch.data import decode_data_uri
 from pictify_raster.fetch.decode import decode, displayed_size, open_checked
 from pictify_raster.fetch.disk import CachedBody, DiskCache
 from pictify_raster.fetch.failures import fail
+from pictify_raster.fetch.files import read_local
 from pictify_raster.fetch.freshness import freshness
 from pictify_raster.fetch.http import HttpClient, HttpResponse
 from pictify_raster.fetch.memory import LruCache
@@ -214,32 +214,9 @@ class ImageLoader:
             return _Fetched(decode_data_uri(source.text, self.settings.max_bytes), source.label)
         if source.kind is SourceKind.FILE:
             assert source.path is not None
-            return _Fetched(self._read_file(source.path), source.label)
+            data = read_local(source.path, source.roots, self.settings.max_bytes)
+            return _Fetched(data, source.label)
         return self._fetch_http(source.text, key)
-
-    def _read_file(self, path: Path) -> bytes:
-        where = str(path)
-        try:
-            with path.open("rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > self.settings.max_bytes:
-                    fail(
-                        f"too many bytes: file is {size} bytes, the limit is "
-                        f"{self.settings.max_bytes}",
-                        where,
-                    )
-                data = handle.read(self.settings.max_bytes + 1)
-        except FileNotFoundError:
-            fail("file not found", where)
-        except IsADirectoryError:
-            fail("is a directory, not an image file", where)
-        except OSError as exc:
-            fail(f"cannot read file: {exc.strerror or exc}", where)
-        if len(data) > self.settings.max_bytes:
-            fail(f"too many bytes: file exceeds the limit of {self.settings.max_bytes}", where)
-        if not data:
-            fail("empty file", where)
-        return data
 
     def _fetch_http(self, url: str, key: Hashable) -> _Fetched:
         cached = self._cached(self._bytes, key)

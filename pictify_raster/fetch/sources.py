@@ -29,11 +29,13 @@ class SourceKind(Enum):
 
 @dataclass(frozen=True)
 class Source:
-    """A classified source; ``path`` is set (resolved) for local files."""
+    """A classified source; for local files ``path`` is resolved and
+    ``roots`` are the resolved folders it was allowed by."""
 
     kind: SourceKind
     text: str
     path: Path | None = None
+    roots: tuple[Path, ...] = ()
 
     @property
     def label(self) -> str:
@@ -59,20 +61,31 @@ def classify(src: str, base_dir: Path | None, allowed_roots: tuple[Path, ...]) -
             f"unsupported URL scheme '{scheme}:' (only http, https, data and local paths)",
             redact_url(text),
         )
-    return Source(SourceKind.FILE, text, resolve_local(text, base_dir, allowed_roots))
+    roots = permitted_roots(base_dir, allowed_roots)
+    return Source(SourceKind.FILE, text, resolve_local(text, base_dir, roots), roots)
 
 
-def resolve_local(text: str, base_dir: Path | None, allowed_roots: tuple[Path, ...]) -> Path:
+def permitted_roots(base_dir: Path | None, allowed_roots: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The resolved folders local images may come from: the layout's, then the configured."""
+    roots = [root.resolve() for root in allowed_roots]
+    if base_dir is not None:
+        roots.insert(0, base_dir.resolve())
+    return tuple(roots)
+
+
+def is_inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether the resolved ``path`` lies below one of the resolved ``roots``."""
+    return any(path.is_relative_to(root) for root in roots)
+
+
+def resolve_local(text: str, base_dir: Path | None, roots: tuple[Path, ...]) -> Path:
     """The resolved path of a local image, if it lies inside an allowed folder."""
     if "\x00" in text:
         fail("path contains a NUL character", repr(text[:80]))
     given = Path(text)
     anchor = base_dir if base_dir is not None else Path.cwd()
     resolved = (given if given.is_absolute() else anchor / given).resolve()
-    roots = [root.resolve() for root in allowed_roots]
-    if base_dir is not None:
-        roots.insert(0, base_dir.resolve())
-    if not any(resolved.is_relative_to(root) for root in roots):
+    if not is_inside(resolved, roots):
         shown = ", ".join(str(root) for root in roots) or "none configured"
         fail(
             f"path not allowed: {text} resolves to {resolved}, outside the layout "
