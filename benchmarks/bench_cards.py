@@ -31,8 +31,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import pictify_raster as px  # noqa: E402
 from floor_card_a import FloorCardA, encode  # noqa: E402
+
+import pictify_raster as px  # noqa: E402
 from pictify_raster.draw import Renderer  # noqa: E402
 from pictify_raster.rows import read_rows  # noqa: E402
 
@@ -72,11 +73,15 @@ def rows_of(path: Path, count: int) -> list[dict[str, Any]]:
     return list(islice(cycle(list(read_rows(path))), count))
 
 
-def timed(label: str, rows: Iterable[dict[str, Any]], draw: Callable[[dict[str, Any]], bytes]) -> Timing:
+def timed(
+    label: str, rows: Iterable[dict[str, Any]], draw: Callable[[dict[str, Any]], bytes]
+) -> Timing:
     rows = list(rows)
     started, cpu_started = time.perf_counter(), time.process_time()
     total = sum(len(draw(row)) for row in rows)
-    return Timing(label, len(rows), time.perf_counter() - started, time.process_time() - cpu_started, total)
+    return Timing(
+        label, len(rows), time.perf_counter() - started, time.process_time() - cpu_started, total
+    )
 
 
 def in_process(rows_count: int, formats: list[str]) -> list[tuple[Timing, Timing]]:
@@ -89,13 +94,17 @@ def in_process(rows_count: int, formats: list[str]) -> list[tuple[Timing, Timing
         for row in rows[:50]:  # warm caches for both
             encode(floor.render(row), fmt)
             renderer.encode(renderer.render(row).image, fmt)
-        engine = timed(f"engine {fmt}", rows, lambda row, f=fmt: renderer.encode(renderer.render(row).image, f))
+        engine = timed(
+            f"engine {fmt}", rows, lambda row, f=fmt: renderer.encode(renderer.render(row).image, f)
+        )
         floor_timing = timed(f"floor {fmt}", rows, lambda row, f=fmt: encode(floor.render(row), f))
         pairs.append((engine, floor_timing))
     return pairs
 
 
-def through_batches(layout: Path, rows: list[dict[str, Any]], fmt: str, workers: int) -> tuple[Timing, float]:
+def through_batches(
+    layout: Path, rows: list[dict[str, Any]], fmt: str, workers: int
+) -> tuple[Timing, float]:
     """The whole batch API: store, supervisor, worker processes, files on disk."""
     home = Path(tempfile.mkdtemp(prefix="pictify-bench-"))
     try:
@@ -111,7 +120,9 @@ def through_batches(layout: Path, rows: list[dict[str, Any]], fmt: str, workers:
         if batch.completed_count != len(rows):
             print(f"  warning: {batch.failed_count} of {len(rows)} failed", file=sys.stderr)
         cpu = _children_cpu() - cpu_before
-        return Timing(f"{layout.stem} {fmt} x{workers}", len(rows), elapsed, cpu, sizes), ready - started
+        return Timing(
+            f"{layout.stem} {fmt} x{workers}", len(rows), elapsed, cpu, sizes
+        ), ready - started
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
@@ -128,7 +139,9 @@ def check_output(rows: list[dict[str, Any]]) -> float:
     renderer = Renderer(px.load_layout(CARD_A))
     worst = 0.0
     for row in rows[:10]:
-        engine = Image.open(io.BytesIO(renderer.encode(renderer.render(row).image, "png"))).convert("RGB")
+        engine = Image.open(io.BytesIO(renderer.encode(renderer.render(row).image, "png"))).convert(
+            "RGB"
+        )
         reference = floor.render(row).convert("RGB")
         difference = ImageStat.Stat(ImageChops.difference(engine, reference)).mean
         worst = max(worst, sum(difference) / len(difference))
@@ -147,35 +160,50 @@ def main() -> None:
     report: dict[str, Any] = {"cores": cores, "rows": rows_count}
 
     print(f"# card A, in one process, {rows_count} rows after 50 warm-up rows\n")
-    print("| format | engine img/s | floor img/s | engine ms | engine CPU ms | floor CPU ms | CPU ratio | bytes/img |")
+    print(
+        "| format | engine img/s | floor img/s | engine ms | engine CPU ms | floor CPU ms | CPU ratio | bytes/img |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for engine, floor in in_process(rows_count, formats):
         ratio = engine.cpu_ms / floor.cpu_ms
-        print(f"| {engine.label.split()[1]} | {engine.per_second:.1f} | {floor.per_second:.1f} | {engine.ms:.2f} "
-              f"| {engine.cpu_ms:.2f} | {floor.cpu_ms:.2f} | {ratio:.2f}x | {engine.bytes_total // engine.images:,} |")
+        print(
+            f"| {engine.label.split()[1]} | {engine.per_second:.1f} | {floor.per_second:.1f} | {engine.ms:.2f} "
+            f"| {engine.cpu_ms:.2f} | {floor.cpu_ms:.2f} | {ratio:.2f}x | {engine.bytes_total // engine.images:,} |"
+        )
         report[f"in_process_{engine.label.split()[1]}"] = {
-            "engine_per_s": engine.per_second, "floor_per_s": floor.per_second, "cpu_ratio": ratio}
+            "engine_per_s": engine.per_second,
+            "floor_per_s": floor.per_second,
+            "cpu_ratio": ratio,
+        }
 
     layouts = [(CARD_A, rows_of(CARD_A_ROWS, rows_count))]
     if not args.quick:
-        layouts += [(LAYOUTS / f"{name}.yaml", rows_of(LAYOUTS / "data" / data, rows_count))
-                    for name, data in EXAMPLES.items()]
+        layouts += [
+            (LAYOUTS / f"{name}.yaml", rows_of(LAYOUTS / "data" / data, rows_count))
+            for name, data in EXAMPLES.items()
+        ]
     print(f"\n# through the batch API (store, workers, files), {rows_count} rows\n")
-    print("| layout | format | workers | img/s | img/s per worker | CPU ms/img | start s | bytes/img |")
+    print(
+        "| layout | format | workers | img/s | img/s per worker | CPU ms/img | start s | bytes/img |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for layout, rows in layouts:
         for fmt in formats if layout == CARD_A else ["png"]:
             for workers in sorted({1, cores}):
                 timing, start = through_batches(layout, rows, fmt, workers)
-                print(f"| {layout.stem} | {fmt} | {workers} | {timing.per_second:.1f} | "
-                      f"{timing.per_second / workers:.1f} | {timing.cpu_ms:.2f} | {start:.2f} | "
-                      f"{timing.bytes_total // timing.images:,} |")
+                print(
+                    f"| {layout.stem} | {fmt} | {workers} | {timing.per_second:.1f} | "
+                    f"{timing.per_second / workers:.1f} | {timing.cpu_ms:.2f} | {start:.2f} | "
+                    f"{timing.bytes_total // timing.images:,} |"
+                )
                 report[f"batch_{layout.stem}_{fmt}_{workers}"] = timing.per_second
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\npeak memory: client {peak_mb:.0f} MB, largest worker {worker_mb:.0f} MB")
-    print(f"engine vs floor, mean pixel difference on 10 cards: {check_output(layouts[0][1]):.2f} / 255")
+    print(
+        f"engine vs floor, mean pixel difference on 10 cards: {check_output(layouts[0][1]):.2f} / 255"
+    )
     report.update(client_peak_mb=peak_mb, worker_peak_mb=worker_mb)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))

@@ -38,16 +38,24 @@ class FloorCardA:
         gradient = Image.new("RGB", (1, 630))
         for y in range(630):
             t = y / 629
-            gradient.putpixel((0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+            gradient.putpixel(
+                (0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+            )
         base = gradient.resize((1200, 630)).convert("RGBA")
 
         panel = Image.new("RGBA", (1080, 510), (255, 255, 255, 235))
         mask = Image.new("L", (1080 * 4, 510 * 4), 0)
-        ImageDraw.Draw(mask).rounded_rectangle((0, 0, 1080 * 4 - 1, 510 * 4 - 1), radius=32 * 4, fill=255)
+        ImageDraw.Draw(mask).rounded_rectangle(
+            (0, 0, 1080 * 4 - 1, 510 * 4 - 1), radius=32 * 4, fill=255
+        )
         panel.putalpha(mask.reduce(4).point(lambda v: v * 235 // 255))
         base.alpha_composite(panel, (60, 60))
 
-        avatar = Image.open(ROOT / "layouts" / "bench" / "avatar.jpg").convert("RGB").resize((96, 96), Image.Resampling.LANCZOS)
+        avatar = (
+            Image.open(ROOT / "layouts" / "bench" / "avatar.jpg")
+            .convert("RGB")
+            .resize((96, 96), Image.Resampling.LANCZOS)
+        )
         circle = Image.new("L", (96 * 4, 96 * 4), 0)
         ImageDraw.Draw(circle).ellipse((0, 0, 96 * 4 - 1, 96 * 4 - 1), fill=255)
         avatar_rgba = avatar.convert("RGBA")
@@ -63,7 +71,9 @@ class FloorCardA:
         width = round(self.pill_font.getlength(category)) + 32
         pill = Image.new("RGBA", (width, 44), (0xED, 0xE9, 0xFE, 255))
         mask = Image.new("L", (width * 4, 44 * 4), 0)
-        ImageDraw.Draw(mask).rounded_rectangle((0, 0, width * 4 - 1, 44 * 4 - 1), radius=18 * 4, fill=255)
+        ImageDraw.Draw(mask).rounded_rectangle(
+            (0, 0, width * 4 - 1, 44 * 4 - 1), radius=18 * 4, fill=255
+        )
         pill.putalpha(mask.reduce(4))
         card.alpha_composite(pill, (100, 100))
         draw.text((116, 108), category, font=self.pill_font, fill=(0x5B, 0x21, 0xB6))
@@ -71,7 +81,12 @@ class FloorCardA:
         for index, line in enumerate(self._wrap(str(row["title"]))):
             draw.text((100, 170 + index * 72), line, font=self.title_font, fill=(0x11, 0x18, 0x27))
         draw.text((216, 450), str(row["author"]), font=self.author_font, fill=(0x11, 0x18, 0x27))
-        draw.text((216, 490), f"{row['date']} · {row['readTime']}", font=self.meta_font, fill=(0x6B, 0x72, 0x80))
+        draw.text(
+            (216, 490),
+            f"{row['date']} · {row['readTime']}",
+            font=self.meta_font,
+            fill=(0x6B, 0x72, 0x80),
+        )
         return card
 
     def _wrap(self, title: str) -> list[str]:

@@ -1,14 +1,14 @@
 """pictify_raster: render images from YAML layouts in bulk, without a browser.
 
-    import pictify_raster as px
+import pictify_raster as px
 
-    layout = px.load_layout("layouts/blog_card.yaml")
-    image = px.render(layout, {"title": "Hello", "author": "Ada"})
+layout = px.load_layout("layouts/blog_card.yaml")
+image = px.render(layout, {"title": "Hello", "author": "Ada"})
 
-    with px.Pictify(home="pictify-data") as client:
-        uid = client.templates.register("layouts/blog_card.yaml")
-        batch = client.templates.batch_render(uid, variable_sets=rows)
-        client.batches.wait(batch.id, progress=True)
+with px.Pictify(home="pictify-data") as client:
+    uid = client.templates.register("layouts/blog_card.yaml")
+    batch = client.templates.batch_render(uid, variable_sets=rows)
+    client.batches.wait(batch.id, progress=True)
 """
 
 from pictify_raster.api import render, render_bytes

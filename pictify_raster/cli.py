@@ -11,8 +11,7 @@ import json
 import logging
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from pictify_raster.errors import ItemError, LayoutError, PictifyError
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
-_PAGE = 500
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.run(args))
-    except (PictifyError, OSError) as error:
+    except (PictifyError, OSError, ValueError) as error:
         _error(str(error))
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -54,15 +52,22 @@ def _out(text: str = "") -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pictify-raster", description="Render images from YAML layouts in bulk, without a browser."
+        prog="pictify-raster",
+        description="Render images from YAML layouts in bulk, without a browser.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens, for debugging")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log what happens, for debugging"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     render = commands.add_parser("render", help="render a batch: one image per row of data")
     render.add_argument("layout", type=Path)
-    render.add_argument("--data", required=True, help="CSV, JSON array or JSON Lines file, or - for stdin")
-    render.add_argument("--out", type=Path, help="folder for the images (default: HOME/outputs/<batch id>)")
+    render.add_argument(
+        "--data", required=True, help="CSV, JSON array or JSON Lines file, or - for stdin"
+    )
+    render.add_argument(
+        "--out", type=Path, help="folder for the images (default: HOME/outputs/<batch id>)"
+    )
     render.add_argument("--format", choices=["png", "jpeg", "webp", "avif"])
     render.add_argument("--quality", type=int)
     render.add_argument("--webhook", help="URL to POST to when the batch ends")
@@ -102,10 +107,18 @@ def _client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", type=Path, default=Path("pictify-data"), help="store folder")
     parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     parser.add_argument("--item-timeout", type=float, default=30.0, help="seconds per item")
-    parser.add_argument("--allow-root", action="append", default=[], type=Path,
-                        help="a folder local images may come from (repeatable)")
-    parser.add_argument("--allow-private-networks", action="store_true",
-                        help="allow image URLs on loopback and private addresses")
+    parser.add_argument(
+        "--allow-root",
+        action="append",
+        default=[],
+        type=Path,
+        help="a folder local images may come from (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="allow image URLs on loopback and private addresses",
+    )
 
 
 def _batches_parser(commands: Any) -> None:
@@ -186,35 +199,44 @@ def _render(args: argparse.Namespace) -> int:
         )
         batch = client.batches.wait(batch.id, progress=not args.no_progress)
         elapsed = time.perf_counter() - started
-        failures = list(_all_items(client, batch.id, status="failed"))
+        failures = _failures_by_code(client, batch.id)
         if args.contact_sheet:
             _contact_sheet(client, batch, layout.size, args.contact_sheet)
         if args.json:
-            _out(json.dumps({**batch.to_json(), "failures": [f.to_json() for f in failures]}, indent=2))
+            summary = {**batch.to_json(), "failures": failures}
+            _out(json.dumps(summary, indent=2, ensure_ascii=False))
         else:
             _summary(batch, failures, elapsed, client, args)
     return EXIT_OK if batch.failed_count == 0 and batch.status == "completed" else EXIT_FAILED_ITEMS
 
 
-def _all_items(client: Any, batch_id: str, status: str | None = None) -> Iterator[Any]:
-    offset = 0
-    while True:
-        page = client.templates.get_batch_results(batch_id, status=status, offset=offset, limit=_PAGE)
-        yield from page.results
-        if len(page.results) < _PAGE:
-            return
-        offset += _PAGE
+def _failures_by_code(client: Any, batch_id: str) -> dict[str, dict[str, Any]]:
+    """Each failure code with its count and its first item, read as a stream."""
+    failures: dict[str, dict[str, Any]] = {}
+    for item in client.templates.iter_batch_results(batch_id, status="failed"):
+        entry = failures.setdefault(item.error.code, {"count": 0, "example": item.to_json()})
+        entry["count"] += 1
+    return failures
 
 
-def _summary(batch: Any, failures: list[Any], elapsed: float, client: Any, args: argparse.Namespace) -> None:
+def _summary(
+    batch: Any,
+    failures: dict[str, dict[str, Any]],
+    elapsed: float,
+    client: Any,
+    args: argparse.Namespace,
+) -> None:
     rate = batch.total_count / elapsed if elapsed > 0 else 0.0
     _out(f"Batch {batch.id} ({batch.template_uid}): {batch.status}")
     _out(f"  {batch.total_count} rows in {elapsed:.1f} s: {rate:.1f} images per second")
     _out(f"  completed: {batch.completed_count}")
     _out(f"  failed:    {batch.failed_count}")
-    for code, count in Counter(item.error.code for item in failures).most_common():
-        example = next(item for item in failures if item.error.code == code)
-        _out(f"    {code}: {count} (e.g. item {example.index}: {example.error.message})")
+    for code, entry in sorted(failures.items(), key=lambda pair: -pair[1]["count"]):
+        example = entry["example"]
+        _out(
+            f"    {code}: {entry['count']} (e.g. item {example['index']}: "
+            f"{example['error']['message']})"
+        )
     folder = args.out.resolve() if args.out else client.home / "outputs" / batch.id
     _out(f"  images: {folder}")
     if args.contact_sheet:
@@ -230,7 +252,7 @@ def _contact_sheet(client: Any, batch: Any, size: tuple[int, int], destination: 
             path=Path(item.path) if item.path else None,
             error_code=item.error.code if item.error else None,
         )
-        for item in _all_items(client, batch.id)
+        for item in client.templates.iter_batch_results(batch.id)
     )
     write_contact_sheet(entries, destination, aspect=size[1] / size[0])
 
@@ -251,11 +273,16 @@ def _preview(args: argparse.Namespace) -> int:
                 variables = dict(row)
                 break
         else:
-            raise PictifyError(f"{args.data} has no row {args.row}")
+            msg = f"{args.data} has no row {args.row}"
+            raise PictifyError(msg)
     variables.update(_parse_vars(args.var))
 
     suffix = args.output.suffix.lower().lstrip(".")
-    image_format = {"jpg": "jpeg"}.get(suffix, suffix) if suffix in {"png", "jpg", "jpeg", "webp", "avif"} else None
+    image_format = (
+        {"jpg": "jpeg"}.get(suffix, suffix)
+        if suffix in {"png", "jpg", "jpeg", "webp", "avif"}
+        else None
+    )
     try:
         data = render_bytes(layout, variables, format=image_format)
     except ItemError as error:
@@ -280,8 +307,10 @@ def _validate(args: argparse.Namespace) -> int:
             status = EXIT_ERROR
             continue
         names = ", ".join(sorted(layout.variables) or sorted(layout.names)) or "none"
-        _out(f"{path}: ok ({layout.uid}, {layout.size[0]}x{layout.size[1]}, "
-             f"{len(layout.layers)} layers; variables: {names})")
+        _out(
+            f"{path}: ok ({layout.uid}, {layout.size[0]}x{layout.size[1]}, "
+            f"{len(layout.layers)} layers; variables: {names})"
+        )
     return status
 
 
@@ -306,10 +335,14 @@ def _fonts(args: argparse.Namespace) -> int:
     for row in describe_fonts(default_registry()):
         _out(_font_line(row))
     if not shaping_available():
-        _out("\nText shaping (libraqm) is NOT available: Arabic, Indic and right-to-left text "
-             "render with a TEXT_SHAPING_UNAVAILABLE warning.")
-    _out("\nTo add a font, list its file under 'fonts:' in a layout (relative to the layout), "
-         "or install it in the system's font folders.")
+        _out(
+            "\nText shaping (libraqm) is NOT available: Arabic, Indic and right-to-left text "
+            "render with a TEXT_SHAPING_UNAVAILABLE warning."
+        )
+    _out(
+        "\nTo add a font, list its file under 'fonts:' in a layout (relative to the layout), "
+        "or install it in the system's font folders."
+    )
     return EXIT_OK
 
 
@@ -335,9 +368,11 @@ def _batches_list(client: Any, args: argparse.Namespace) -> int:
         _out(json.dumps([batch.to_json() for batch in batches], indent=2))
         return EXIT_OK
     for batch in batches:
-        _out(f"{batch.id}  {batch.status:<10}  {batch.template_uid:<24}  "
-             f"{batch.completed_count}/{batch.total_count} completed, {batch.failed_count} failed  "
-             f"{batch.created_at}")
+        _out(
+            f"{batch.id}  {batch.status:<10}  {batch.template_uid:<24}  "
+            f"{batch.completed_count}/{batch.total_count} completed, {batch.failed_count} failed  "
+            f"{batch.created_at}"
+        )
     return EXIT_OK
 
 
@@ -346,8 +381,11 @@ def _batches_show(client: Any, args: argparse.Namespace) -> int:
     stats = client.batches.stats(args.id)
     deliveries = client.batches.deliveries(args.id)
     if args.json:
-        payload = {**batch.to_json(), "stats": stats.to_json(),
-                   "webhookDeliveries": [delivery.to_json() for delivery in deliveries]}
+        payload = {
+            **batch.to_json(),
+            "stats": stats.to_json(),
+            "webhookDeliveries": [delivery.to_json() for delivery in deliveries],
+        }
         _out(json.dumps(payload, indent=2))
         return EXIT_OK
     for key, value in batch.to_json().items():
@@ -362,7 +400,9 @@ def _batches_show(client: Any, args: argparse.Namespace) -> int:
 
 
 def _batches_results(client: Any, args: argparse.Namespace) -> int:
-    page = client.templates.get_batch_results(args.id, status=args.status, offset=args.offset, limit=args.limit)
+    page = client.templates.get_batch_results(
+        args.id, status=args.status, offset=args.offset, limit=args.limit
+    )
     if args.json:
         _out(json.dumps(page.to_json(), indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -387,8 +427,9 @@ def _batches_resume(client: Any, args: argparse.Namespace) -> int:
         return EXIT_OK
     status = EXIT_OK
     for batch_id in resumed:
-        batch = client.batches.wait(getattr(batch_id, "id", batch_id), progress=True)
-        _out(f"{batch.id}: {batch.status}, {batch.completed_count} completed, {batch.failed_count} failed")
+        batch = client.batches.wait(batch_id, progress=True)
+        counts = f"{batch.completed_count} completed, {batch.failed_count} failed"
+        _out(f"{batch.id}: {batch.status}, {counts}")
         status = max(status, EXIT_FAILED_ITEMS if batch.failed_count else EXIT_OK)
     return status
 

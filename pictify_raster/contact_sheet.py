@@ -59,7 +59,9 @@ def write_contact_sheet(
     return destination
 
 
-def _thumbnail(entry: SheetEntry, size: tuple[int, int], font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> Image.Image:
+def _thumbnail(
+    entry: SheetEntry, size: tuple[int, int], font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+) -> Image.Image:
     if entry.path is not None and entry.error_code is None:
         try:
             with Image.open(entry.path) as image:
@@ -71,8 +73,12 @@ def _thumbnail(entry: SheetEntry, size: tuple[int, int], font: ImageFont.FreeTyp
     return _marked(size, f"#{entry.index}\n{entry.error_code or 'FAILED'}", font)
 
 
-def _marked(size: tuple[int, int], label: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> Image.Image:
+def _marked(
+    size: tuple[int, int], label: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+) -> Image.Image:
     tile = Image.new("RGB", size, FAILED_COLOUR)
     draw = ImageDraw.Draw(tile)
-    draw.multiline_text((size[0] / 2, size[1] / 2), label, fill="white", font=font, anchor="mm", align="center")
+    draw.multiline_text(
+        (size[0] / 2, size[1] / 2), label, fill="white", font=font, anchor="mm", align="center"
+    )
     return tile

@@ -18,30 +18,43 @@ class DataError(PictifyError, ValueError):
 
 
 def read_rows(source: str | Path) -> Iterator[dict[str, Any]]:
-    """Yield rows from ``source`` (a path, or ``-`` for standard input).
+    """Rows from ``source`` (a path, or ``-`` for standard input), read lazily.
 
     The format follows the file's ending (.csv, .json, .jsonl/.ndjson); for
     standard input or another ending it is guessed from the first character:
-    ``[`` is a JSON array, ``{`` JSON Lines, anything else CSV.
+    ``[`` is a JSON array, ``{`` JSON Lines, anything else CSV. A missing file
+    is reported now, not when the first row is needed.
     """
     if str(source) == "-":
-        yield from _read_stream(sys.stdin, "<stdin>", kind=None)
-        return
+        stdin = sys.stdin.buffer
+        kind = _guess_kind(stdin.peek(4096) if isinstance(stdin, io.BufferedReader) else b"")
+        return _read_stream(io.TextIOWrapper(stdin, encoding="utf-8-sig"), "<stdin>", kind)
+
     path = Path(source)
     if not path.is_file():
-        raise DataError(f"{path}: no such data file")
-    kind = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(path.suffix.lower())
+        msg = f"{path}: no such data file"
+        raise DataError(msg)
+    known = _KINDS.get(path.suffix.lower())
+    if known is None:
+        with path.open("rb") as head:
+            known = _guess_kind(head.read(4096))
+    return _read_file(path, known)
+
+
+_KINDS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def _read_file(path: Path, kind: str) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8-sig", newline="") as stream:
         yield from _read_stream(stream, str(path), kind)
 
 
-def _read_stream(stream: IO[str], name: str, kind: str | None) -> Iterator[dict[str, Any]]:
-    if kind is None:
-        head = stream.read(1)
-        while head and head.isspace():
-            head = stream.read(1)
-        kind = {"[": "json", "{": "jsonl"}.get(head, "csv")
-        stream = _Prepend(head, stream)
+def _guess_kind(head: bytes) -> str:
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return {b"[": "json", b"{": "jsonl"}.get(first, "csv")
+
+
+def _read_stream(stream: IO[str], name: str, kind: str) -> Iterator[dict[str, Any]]:
     try:
         if kind == "csv":
             yield from csv.DictReader(stream)
@@ -50,21 +63,26 @@ def _read_stream(stream: IO[str], name: str, kind: str | None) -> Iterator[dict[
         else:
             yield from _json_lines(stream, name)
     except UnicodeDecodeError as error:
-        raise DataError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"
+        raise DataError(msg) from None
     except csv.Error as error:
-        raise DataError(f"{name}: not valid CSV: {error}") from None
+        msg = f"{name}: not valid CSV: {error}"
+        raise DataError(msg) from None
 
 
 def _json_array(stream: IO[str], name: str) -> Iterator[dict[str, Any]]:
     try:
         data = json.load(stream)
     except json.JSONDecodeError as error:
-        raise DataError(f"{name}:{error.lineno}: not valid JSON: {error.msg}") from None
+        msg = f"{name}:{error.lineno}: not valid JSON: {error.msg}"
+        raise DataError(msg) from None
     if not isinstance(data, list):
-        raise DataError(f"{name}: expected a JSON array of objects, got {type(data).__name__}")
+        msg = f"{name}: expected a JSON array of objects, got {type(data).__name__}"
+        raise DataError(msg)
     for index, row in enumerate(data):
         if not isinstance(row, dict):
-            raise DataError(f"{name}: item {index} is {type(row).__name__}, not an object")
+            msg = f"{name}: item {index} is {type(row).__name__}, not an object"
+            raise DataError(msg)
         yield row
 
 
@@ -75,33 +93,9 @@ def _json_lines(stream: IO[str], name: str) -> Iterator[dict[str, Any]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise DataError(f"{name}:{number}: not valid JSON: {error.msg}") from None
+            msg = f"{name}:{number}: not valid JSON: {error.msg}"
+            raise DataError(msg) from None
         if not isinstance(row, dict):
-            raise DataError(f"{name}:{number}: expected an object, got {type(row).__name__}")
+            msg = f"{name}:{number}: expected an object, got {type(row).__name__}"
+            raise DataError(msg)
         yield row
-
-
-class _Prepend(io.TextIOBase):
-    """A text stream with one already-read piece put back in front."""
-
-    def __init__(self, head: str, rest: IO[str]) -> None:
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int | None = -1) -> str:
-        head, self._head = self._head, ""
-        if size is None or size < 0:
-            return head + self._rest.read()
-        return head + self._rest.read(max(0, size - len(head)))
-
-    def readline(self, size: int | None = -1) -> str:
-        head, self._head = self._head, ""
-        if "\n" in head:
-            return head
-        return head + self._rest.readline()
-
-    def __iter__(self) -> Iterator[str]:
-        line = self.readline()
-        while line:
-            yield line
-            line = self.readline()

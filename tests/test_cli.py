@@ -31,7 +31,12 @@ layers:
 def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pictify_raster", *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=240, check=False,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
 
 
@@ -46,8 +51,20 @@ def test_render_from_csv_writes_images_and_exits_zero(tmp_path, card):
     data = tmp_path / "rows.csv"
     data.write_text("title,count\nAlpha,1\nBeta,2\nGamma,3\n", encoding="utf-8")
     sheet = tmp_path / "sheet.png"
-    result = run("render", str(card), "--data", str(data), "--out", "out", "--workers", "1",
-                 "--no-progress", "--contact-sheet", str(sheet), cwd=tmp_path)
+    result = run(
+        "render",
+        str(card),
+        "--data",
+        str(data),
+        "--out",
+        "out",
+        "--workers",
+        "1",
+        "--no-progress",
+        "--contact-sheet",
+        str(sheet),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "completed: 3" in result.stdout
     assert "images per second" in result.stdout
@@ -60,15 +77,27 @@ def test_render_with_a_bad_row_exits_one_and_names_the_code(tmp_path, card):
     rows = [{"title": "fine"}, {"title": "also fine", "count": "lots"}, {"count": 2}]
     data = tmp_path / "rows.jsonl"
     data.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
-    result = run("render", str(card), "--data", str(data), "--workers", "1", "--no-progress", cwd=tmp_path)
+    result = run(
+        "render", str(card), "--data", str(data), "--workers", "1", "--no-progress", cwd=tmp_path
+    )
     assert result.returncode == 1, result.stderr
     assert "completed: 1" in result.stdout
     assert "INVALID_VARIABLE: 2" in result.stdout
 
 
 def test_render_reads_a_json_array_from_stdin(tmp_path, card):
-    result = run("render", str(card), "--data", "-", "--workers", "1", "--no-progress", "--json",
-                 cwd=tmp_path, stdin=json.dumps([{"title": "One"}, {"title": "Two"}]))
+    result = run(
+        "render",
+        str(card),
+        "--data",
+        "-",
+        "--workers",
+        "1",
+        "--no-progress",
+        "--json",
+        cwd=tmp_path,
+        stdin=json.dumps([{"title": "One"}, {"title": "Two"}]),
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["completedCount"] == 2
@@ -85,7 +114,9 @@ def test_render_reads_a_json_array_from_stdin(tmp_path, card):
     ],
 )
 def test_bad_inputs_give_one_clear_line_and_exit_two(tmp_path, card, args, words):
-    (tmp_path / "broken.yaml").write_text("size: [10, 10]\nlayers:\n  - type: rect\n    box: [0, 0, 5, 5]\n    colour: red\n")
+    (tmp_path / "broken.yaml").write_text(
+        "size: [10, 10]\nlayers:\n  - type: rect\n    box: [0, 0, 5, 5]\n    colour: red\n"
+    )
     (tmp_path / "bad.jsonl").write_text('{"title": "ok"}\n{"title": \n')
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2
@@ -94,14 +125,26 @@ def test_bad_inputs_give_one_clear_line_and_exit_two(tmp_path, card, args, words
 
 
 def test_preview_writes_one_image_with_vars(tmp_path, card):
-    result = run("preview", str(card), "--var", "title=Hello", "--var", "count=3", "-o", "p.png", cwd=tmp_path)
+    result = run(
+        "preview",
+        str(card),
+        "--var",
+        "title=Hello",
+        "--var",
+        "count=3",
+        "-o",
+        "p.png",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert Image.open(tmp_path / "p.png").size == (320, 160)
 
 
 def test_validate_reports_each_layout(tmp_path, card):
     broken = tmp_path / "broken.yaml"
-    broken.write_text("size: [10, 10]\nlayers:\n  - type: text\n    box: [0, 0, 5, 5]\n    content: '{{ a + }}'\n")
+    broken.write_text(
+        "size: [10, 10]\nlayers:\n  - type: text\n    box: [0, 0, 5, 5]\n    content: '{{ a + }}'\n"
+    )
     result = run("validate", str(card), str(broken), cwd=tmp_path)
     assert result.returncode == 2
     assert f"{card}: ok" in result.stdout

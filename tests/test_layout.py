@@ -33,14 +33,18 @@ def test_minimal_layout_loads_with_a_uid_from_the_file_name(write_layout):
     assert [layer.kind for layer in layout.layers] == ["rect"]
 
 
-@pytest.mark.parametrize("name", ["pypi_card", "blog_card", "certificate", "product_card", "bench/card_a"])
+@pytest.mark.parametrize(
+    "name", ["pypi_card", "blog_card", "certificate", "product_card", "bench/card_a"]
+)
 def test_bundled_layouts_load(name):
     layout = px.load_layout(Path(__file__).parent.parent / "layouts" / f"{name}.yaml")
     assert layout.layers
 
 
 def test_unknown_key_names_the_path_the_file_and_the_line(write_layout):
-    error = refused(write_layout, """\
+    error = refused(
+        write_layout,
+        """\
         size: [200, 100]
         layers:
           - type: rect
@@ -49,7 +53,8 @@ def test_unknown_key_names_the_path_the_file_and_the_line(write_layout):
             box: [0, 0, 100, 20]
             content: hi
             font: {family: Noto Sans, sise: 12}
-        """)
+        """,
+    )
     assert error.path == "layers[1].font.sise"
     assert error.line == 8
     assert error.file is not None and error.file.endswith("layout.yaml")
@@ -57,25 +62,31 @@ def test_unknown_key_names_the_path_the_file_and_the_line(write_layout):
 
 
 def test_wrong_type_names_the_value(write_layout):
-    error = refused(write_layout, """\
+    error = refused(
+        write_layout,
+        """\
         size: [200, 100]
         layers:
           - type: text
             box: [0, 0, 100, 20]
             content: hi
             font: {size: big}
-        """)
+        """,
+    )
     assert error.path == "layers[0].font.size"
     assert "'big'" in str(error)
     assert error.line == 6
 
 
 def test_bad_colour_in_a_gradient_points_inside_the_gradient(write_layout):
-    error = refused(write_layout, """\
+    error = refused(
+        write_layout,
+        """\
         size: [200, 100]
         background: {gradient: {angle: 90, stops: ["#000", "not-a-colour"]}}
         layers: []
-        """)
+        """,
+    )
     assert error.path == "background.gradient.stops[1]"
     assert "not-a-colour" in str(error)
 
@@ -85,14 +96,33 @@ def test_bad_colour_in_a_gradient_points_inside_the_gradient(write_layout):
     [
         ("layers: []\n", "", "needs 'size'"),
         ("size: [0, 10]\nlayers: []\n", "size", "1 or more"),
-        ("size: [10, 10]\nlayers:\n  - type: star\n", "layers[0].type", "unknown element type 'star'"),
+        (
+            "size: [10, 10]\nlayers:\n  - type: star\n",
+            "layers[0].type",
+            "unknown element type 'star'",
+        ),
         ("size: [10, 10]\nlayers:\n  - type: rect\n", "layers[0].box", "needs box"),
-        ("size: [10, 10]\nlayers:\n  - type: text\n    box: [0, 0, 5, 5]\n", "layers[0]", "'content' is required"),
+        (
+            "size: [10, 10]\nlayers:\n  - type: text\n    box: [0, 0, 5, 5]\n",
+            "layers[0]",
+            "'content' is required",
+        ),
         ("size: [10, 10]\nlayers:\n  - type: rect\n    box: [0, 0, 5]\n", "layers[0].box", "a box"),
-        ("size: [10, 10]\nlayers:\n  - type: rect\n    box: [0, 0, 5, 5]\n    opacity: 2\n", "layers[0].opacity", "0 to 1"),
-        ("size: [10, 10]\nlayers:\n  - type: text\n    box: [0, 0, 5, 5]\n    content: x\n    overflow: wrap\n",
-         "layers[0].overflow", "ellipsis, shrink, clip, error"),
-        ("size: [10, 10]\nvariables:\n  n: {type: money}\nlayers: []\n", "variables.n.type", "unknown type 'money'"),
+        (
+            "size: [10, 10]\nlayers:\n  - type: rect\n    box: [0, 0, 5, 5]\n    opacity: 2\n",
+            "layers[0].opacity",
+            "0 to 1",
+        ),
+        (
+            "size: [10, 10]\nlayers:\n  - type: text\n    box: [0, 0, 5, 5]\n    content: x\n    overflow: wrap\n",
+            "layers[0].overflow",
+            "ellipsis, shrink, clip, error",
+        ),
+        (
+            "size: [10, 10]\nvariables:\n  n: {type: money}\nlayers: []\n",
+            "variables.n.type",
+            "unknown type 'money'",
+        ),
         ("size: [10, 10]\nlayers: []\nextra: 1\n", "extra", "unknown key 'extra'"),
     ],
 )
@@ -128,13 +158,16 @@ def test_oversized_file_is_refused(write_layout):
 
 
 def test_expression_syntax_error_is_refused_at_load_with_a_caret(write_layout):
-    error = refused(write_layout, """\
+    error = refused(
+        write_layout,
+        """\
         size: [200, 100]
         layers:
           - type: text
             box: [0, 0, 100, 20]
             content: "Hello {{ name | }}"
-        """)
+        """,
+    )
     assert error.code == ErrorCode.EXPRESSION_ERROR
     assert error.path == "layers[0].content"
     assert error.line == 5
@@ -142,7 +175,9 @@ def test_expression_syntax_error_is_refused_at_load_with_a_caret(write_layout):
 
 
 def test_undeclared_variable_is_refused_with_a_suggestion(write_layout):
-    error = refused(write_layout, """\
+    error = refused(
+        write_layout,
+        """\
         size: [200, 100]
         variables:
           title: {type: string}
@@ -150,7 +185,8 @@ def test_undeclared_variable_is_refused_with_a_suggestion(write_layout):
           - type: text
             box: [0, 0, 100, 20]
             content: "{{ titel }}"
-        """)
+        """,
+    )
     assert error.code == ErrorCode.EXPRESSION_ERROR
     assert "did you mean 'title'" in str(error)
 
@@ -171,7 +207,9 @@ def test_missing_font_family_lists_the_families(write_layout):
 
 
 def test_a_box_in_a_group_child_is_refused(write_layout):
-    error = refused(write_layout, """\
+    error = refused(
+        write_layout,
+        """\
         size: [200, 100]
         layers:
           - type: group
@@ -179,6 +217,7 @@ def test_a_box_in_a_group_child_is_refused(write_layout):
             layers:
               - type: rect
                 box: [0, 0, 10, 10]
-        """)
+        """,
+    )
     assert error.path == "layers[0].layers[0].box"
     assert "size" in str(error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,9 @@ from pictify_raster.errors import ErrorCode
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 
 
-def ink_bounds(image: Image.Image, background: tuple[int, int, int]) -> tuple[int, int, int, int] | None:
+def ink_bounds(
+    image: Image.Image, background: tuple[int, int, int]
+) -> tuple[int, int, int, int] | None:
     """The bounding box of every pixel that differs from ``background``."""
     rgb = image.convert("RGB")
     plain = Image.new("RGB", rgb.size, background)
@@ -125,7 +126,8 @@ def test_opacity_and_visible_apply_to_elements(write_layout):
 def test_text_ink_stays_inside_its_box_in_every_overflow_mode(write_layout):
     long_title = "Everything you need to know about rendering before your next project " * 3
     for overflow in ("ellipsis", "shrink", "clip"):
-        path = write_layout(f"""\
+        path = write_layout(
+            f"""\
             size: [600, 300]
             background: "#ffffff"
             layers:
@@ -135,7 +137,9 @@ def test_text_ink_stays_inside_its_box_in_every_overflow_mode(write_layout):
                 font: {{family: Noto Sans, weight: 700, size: 40, min_size: 12}}
                 max_lines: 3
                 overflow: {overflow}
-            """, name=f"{overflow}.yaml")
+            """,
+            name=f"{overflow}.yaml",
+        )
         image = px.render(path, {"title": long_title})
         bounds = ink_bounds(image, (255, 255, 255))
         assert bounds is not None, overflow

@@ -111,7 +111,9 @@ def _tile(ctx: RowContext, measured: Measured, box: Box) -> Image.Image | None:
     return tile
 
 
-def _composite(canvas: Image.Image, tile: Image.Image, at: tuple[int, int], props: dict[str, Any]) -> None:
+def _composite(
+    canvas: Image.Image, tile: Image.Image, at: tuple[int, int], props: dict[str, Any]
+) -> None:
     """Blend ``tile`` onto ``canvas`` at ``at``, with the element's opacity and rotation."""
     opacity, rotate = props["opacity"], props["rotate"] % 360
     if opacity < 1:
@@ -181,7 +183,9 @@ def _text_block(ctx: RowContext, measured: Measured, box: Box) -> TextBlock:
     return _layout(ctx, measured.element.path, measured.props, box[2], box[3])
 
 
-def _layout(ctx: RowContext, path: str, props: dict[str, Any], width: int | None, height: int | None) -> TextBlock:
+def _layout(
+    ctx: RowContext, path: str, props: dict[str, Any], width: int | None, height: int | None
+) -> TextBlock:
     try:
         block = layout_text(props["content"], text_style(ctx, props), width, height, ctx.fonts)
     except ItemError as error:
@@ -202,7 +206,9 @@ def _layout(ctx: RowContext, path: str, props: dict[str, Any], width: int | None
 # -- images ------------------------------------------------------------
 
 
-def _image_tile(ctx: RowContext, element: Element, props: dict[str, Any], size: tuple[int, int]) -> Image.Image | None:
+def _image_tile(
+    ctx: RowContext, element: Element, props: dict[str, Any], size: tuple[int, int]
+) -> Image.Image | None:
     try:
         tile = _load_image(ctx, props["src"], props, size, element.path)
     except ImageFetchError as error:
@@ -227,9 +233,12 @@ def _image_tile(ctx: RowContext, element: Element, props: dict[str, Any], size: 
     )
 
 
-def _load_image(ctx: RowContext, src: str, props: dict[str, Any], size: tuple[int, int], path: str) -> Image.Image:
+def _load_image(
+    ctx: RowContext, src: str, props: dict[str, Any], size: tuple[int, int], path: str
+) -> Image.Image:
     if not src.strip():
-        raise ImageFetchError(f"{path}: the image source is empty", field=path)
+        msg = f"{path}: the image source is empty"
+        raise ImageFetchError(msg, field=path)
     try:
         return ctx.images.load_fitted(
             src,

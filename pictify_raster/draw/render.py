@@ -23,7 +23,15 @@ from pictify_raster.draw.paint import paint_image
 from pictify_raster.errors import ExpressionError, ItemError, RenderWarning
 from pictify_raster.expr import to_text
 from pictify_raster.fetch import FetchSettings, ImageLoader
-from pictify_raster.layout import RGBA, Element, Layout, LinearGradient, Scope, prepare_row
+from pictify_raster.layout import (
+    RGBA,
+    Element,
+    Layout,
+    LinearGradient,
+    Scope,
+    Value,
+    prepare_row,
+)
 from pictify_raster.text import FontRegistry, default_registry
 
 logger = logging.getLogger(__name__)
@@ -106,7 +114,9 @@ class Renderer:
             self._overlay = self._draw_static(ctx, None, self._above)
         return self._overlay
 
-    def _draw_static(self, ctx: RowContext, background: Any, layers: tuple[Element, ...]) -> Image.Image:
+    def _draw_static(
+        self, ctx: RowContext, background: Any, layers: tuple[Element, ...]
+    ) -> Image.Image:
         # Static layers see no variables; warnings they raise belong to every row.
         canvas = self._paint(background)
         static_ctx = self._context({})
@@ -149,16 +159,23 @@ class Renderer:
                 continue
             font = element.props["font"]
             assert isinstance(font, dict)
-            family, weight, style = font["family"], font["weight"], font["style"]
+            family, weight, style = (font[key] for key in ("family", "weight", "style"))
+            assert (
+                isinstance(family, Value) and isinstance(weight, Value) and isinstance(style, Value)
+            )
             if not (family.is_static and weight.is_static and style.is_static):
                 continue
             try:
                 self.fonts.resolve(family.constant, weight.constant, style.constant)
             except LookupError as error:
-                raise self.layout.error(str(error.args[0] if error.args else error), f"{element.path}.font.family") from None
+                raise self.layout.error(
+                    str(error.args[0] if error.args else error), f"{element.path}.font.family"
+                ) from None
 
 
-def _split_static(layers: tuple[Element, ...]) -> tuple[tuple[Element, ...], tuple[Element, ...], tuple[Element, ...]]:
+def _split_static(
+    layers: tuple[Element, ...],
+) -> tuple[tuple[Element, ...], tuple[Element, ...], tuple[Element, ...]]:
     """Leading static layers, the rest up to the last dynamic one, trailing static ones."""
     dynamic = [index for index, layer in enumerate(layers) if not layer.is_static]
     if not dynamic:

@@ -47,49 +47,56 @@ def describe(value: Any) -> str:
 
 
 def number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                pass
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise FieldError(f"expected a number, got {describe(value)}")
-    return float(value)
+    """A finite number; text such as "42" or " 3.5 " is read as one."""
+    result = value
+    if isinstance(value, str):
+        try:
+            result = float(value.strip())
+        except ValueError:
+            result = None
+    if isinstance(result, bool) or not isinstance(result, int | float) or not math.isfinite(result):
+        msg = f"expected a number, got {describe(value)}"
+        raise FieldError(msg)
+    return float(result)
 
 
 def non_negative(value: Any) -> float:
     result = number(value)
     if result < 0:
-        raise FieldError(f"expected a number of 0 or more, got {describe(value)}")
+        msg = f"expected a number of 0 or more, got {describe(value)}"
+        raise FieldError(msg)
     return result
 
 
 def positive(value: Any) -> float:
     result = number(value)
     if result <= 0:
-        raise FieldError(f"expected a number above 0, got {describe(value)}")
+        msg = f"expected a number above 0, got {describe(value)}"
+        raise FieldError(msg)
     return result
 
 
 def fraction(value: Any) -> float:
     result = number(value)
     if not 0 <= result <= 1:
-        raise FieldError(f"expected a number from 0 to 1, got {describe(value)}")
+        msg = f"expected a number from 0 to 1, got {describe(value)}"
+        raise FieldError(msg)
     return result
 
 
 def whole(value: Any) -> int:
     result = number(value)
     if result != int(result):
-        raise FieldError(f"expected a whole number, got {describe(value)}")
+        msg = f"expected a whole number, got {describe(value)}"
+        raise FieldError(msg)
     return int(result)
 
 
 def positive_whole(value: Any) -> int:
     result = whole(value)
     if result < 1:
-        raise FieldError(f"expected a whole number of 1 or more, got {describe(value)}")
+        msg = f"expected a whole number of 1 or more, got {describe(value)}"
+        raise FieldError(msg)
     return result
 
 
@@ -102,7 +109,8 @@ def boolean(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in {"false", "no", "0", ""}:
         return False
-    raise FieldError(f"expected true or false, got {describe(value)}")
+    msg = f"expected true or false, got {describe(value)}"
+    raise FieldError(msg)
 
 
 def text(value: Any) -> str:
@@ -111,7 +119,8 @@ def text(value: Any) -> str:
 
 def plain_string(value: Any) -> str:
     if not isinstance(value, str):
-        raise FieldError(f"expected text, got {describe(value)}")
+        msg = f"expected text, got {describe(value)}"
+        raise FieldError(msg)
     return value
 
 
@@ -119,7 +128,8 @@ def one_of(*choices: str) -> Converter:
     def convert(value: Any) -> str:
         if value not in choices:
             allowed = ", ".join(choices)
-            raise FieldError(f"expected one of {allowed}; got {describe(value)}")
+            msg = f"expected one of {allowed}; got {describe(value)}"
+            raise FieldError(msg)
         return str(value)
 
     return convert
@@ -128,14 +138,16 @@ def one_of(*choices: str) -> Converter:
 def color(value: Any) -> RGBA:
     """``#rgb``, ``#rgba``, ``#rrggbb``, ``#rrggbbaa``, CSS names, rgb()/hsl()."""
     if not isinstance(value, str) or not value.strip():
-        raise FieldError(f"expected a colour such as '#1e3a8a', got {describe(value)}")
+        msg = f"expected a colour such as '#1e3a8a', got {describe(value)}"
+        raise FieldError(msg)
     spec = value.strip()
     if spec.lower() == "transparent":
         return (0, 0, 0, 0)
     try:
         parsed = ImageColor.getrgb(spec)
     except ValueError:
-        raise FieldError(f"expected a colour such as '#1e3a8a', got {describe(value)}") from None
+        msg = f"expected a colour such as '#1e3a8a', got {describe(value)}"
+        raise FieldError(msg) from None
     if len(parsed) == 3:
         return (parsed[0], parsed[1], parsed[2], 255)
     return (parsed[0], parsed[1], parsed[2], parsed[3])
@@ -152,7 +164,8 @@ def paint(value: Any) -> Paint | None:
     if not isinstance(value, dict):
         return color(value)
     if set(value) != {"gradient"} or not isinstance(value["gradient"], dict):
-        raise FieldError(f"expected a colour or {{gradient: …}}, got {describe(value)}")
+        msg = f"expected a colour or {{gradient: …}}, got {describe(value)}"
+        raise FieldError(msg)
     return _gradient(value["gradient"])
 
 
@@ -160,7 +173,8 @@ def _gradient(spec: dict[str, Any]) -> LinearGradient:
     unknown = set(spec) - {"angle", "stops"}
     if unknown:
         name = sorted(unknown)[0]
-        raise FieldError(f"unknown key {name!r}; a gradient takes angle and stops", "gradient")
+        msg = f"unknown key {name!r}; a gradient takes angle and stops"
+        raise FieldError(msg, "gradient")
     stops = spec.get("stops")
     if not isinstance(stops, list) or len(stops) < 2:
         message = f"expected a list of at least two colours, got {describe(stops)}"
@@ -181,7 +195,8 @@ def _gradient(spec: dict[str, Any]) -> LinearGradient:
 def numbers(count: int, what: str) -> Converter:
     def convert(value: Any) -> tuple[float, ...]:
         if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != count:
-            raise FieldError(f"expected {what}, got {describe(value)}")
+            msg = f"expected {what}, got {describe(value)}"
+            raise FieldError(msg)
         result = []
         for index, item in enumerate(value):
             try:
@@ -218,7 +233,8 @@ def position(value: Any) -> tuple[float, float]:
         return (fx, fy)
     fx, fy = numbers(2, "a focal point [x, y] as fractions")(value)
     if not (0 <= fx <= 1 and 0 <= fy <= 1):
-        raise FieldError(f"focal point fractions lie from 0 to 1, got {describe(value)}")
+        msg = f"focal point fractions lie from 0 to 1, got {describe(value)}"
+        raise FieldError(msg)
     return (fx, fy)
 
 
@@ -233,14 +249,16 @@ def padding(value: Any) -> tuple[float, float, float, float]:
     if isinstance(value, list) and len(value) == 4:
         top, right, bottom, left = numbers(4, "padding")(value)
         return (top, right, bottom, left)
-    raise FieldError(f"expected a number, [v, h] or [top, right, bottom, left]; got {value!r}")
+    msg = f"expected a number, [v, h] or [top, right, bottom, left]; got {value!r}"
+    raise FieldError(msg)
 
 
 def string_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise FieldError(f"expected a list of names, got {describe(value)}")
+        msg = f"expected a list of names, got {describe(value)}"
+        raise FieldError(msg)
     return tuple(value)
 
 

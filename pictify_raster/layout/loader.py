@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,11 @@ def load_layout(path: str | Path) -> Layout:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise LayoutError("no such layout file", file=str(file)) from None
+        msg = "no such layout file"
+        raise LayoutError(msg, file=str(file)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise LayoutError(f"cannot read the layout: {error}", file=str(file)) from None
+        msg = f"cannot read the layout: {error}"
+        raise LayoutError(msg, file=str(file)) from None
     return parse_layout(text, path=file)
 
 
@@ -64,7 +67,9 @@ class _LayoutBuilder:
         self.file = file
         self.text = text
 
-    def fail(self, message: str, path: str, code: ErrorCode | None = None, detail: str = "") -> LayoutError:
+    def fail(
+        self, message: str, path: str, code: ErrorCode | None = None, detail: str = ""
+    ) -> LayoutError:
         return LayoutError(
             message,
             path=path,
@@ -77,11 +82,13 @@ class _LayoutBuilder:
     def build(self) -> Layout:
         data = self.document.data
         if not isinstance(data, dict):
-            raise self.fail("a layout is a mapping with size and layers", "")
+            msg = "a layout is a mapping with size and layers"
+            raise self.fail(msg, "")
         self._refuse_unknown(data, LAYOUT_KEYS, "")
         for key in ("size", "layers"):
             if key not in data:
-                raise self.fail(f"the layout needs {key!r}", "")
+                msg = f"the layout needs {key!r}"
+                raise self.fail(msg, "")
 
         variables = self._variables(data.get("variables"))
         layers = self._layers(data["layers"], "layers", in_group=False)
@@ -97,7 +104,9 @@ class _LayoutBuilder:
             layers=layers,
             variables=variables,
             fonts=self._fonts(data.get("fonts")),
-            font_fallbacks=self._convert(data.get("font_fallbacks", []), c.string_list, "font_fallbacks"),
+            font_fallbacks=self._convert(
+                data.get("font_fallbacks", []), c.string_list, "font_fallbacks"
+            ),
             locale=self._locale(data.get("locale")),
             output_format=self._static(output["format"]),
             output_quality=self._static(output["quality"]),
@@ -120,7 +129,8 @@ class _LayoutBuilder:
     def _size(self, raw: Any) -> tuple[int, int]:
         width, height = self._convert(raw, c.size_pair, "size")
         if width < 1 or height < 1 or width != int(width) or height != int(height):
-            raise self.fail(f"the size is two whole numbers of 1 or more, got {raw!r}", "size")
+            msg = f"the size is two whole numbers of 1 or more, got {raw!r}"
+            raise self.fail(msg, "size")
         if width * height > MAX_CANVAS_PIXELS:
             message = f"{int(width)}x{int(height)} is above the {MAX_CANVAS_PIXELS:,}-pixel limit"
             raise self.fail(message, "size")
@@ -134,7 +144,8 @@ class _LayoutBuilder:
         for index, name in enumerate(names):
             font = (self.file.parent / name).resolve()
             if not font.is_file():
-                raise self.fail(f"no font file {name!r} beside the layout", f"fonts[{index}]")
+                msg = f"no font file {name!r} beside the layout"
+                raise self.fail(msg, f"fonts[{index}]")
             fonts.append(font)
         return tuple(fonts)
 
@@ -146,7 +157,8 @@ class _LayoutBuilder:
         try:
             Locale.parse(str(raw).replace("-", "_"))
         except (ValueError, UnknownLocaleError):
-            raise self.fail(f"unknown locale {raw!r}", "locale") from None
+            msg = f"unknown locale {raw!r}"
+            raise self.fail(msg, "locale") from None
         return str(raw).replace("-", "_")
 
     def _filename(self, output: Any) -> Template | None:
@@ -164,31 +176,38 @@ class _LayoutBuilder:
         if raw is None:
             return {}
         if not isinstance(raw, dict):
-            raise self.fail(f"variables is a mapping of names, got {c.describe(raw)}", "variables")
+            msg = f"variables is a mapping of names, got {c.describe(raw)}"
+            raise self.fail(msg, "variables")
         return {name: self._variable(name, spec, f"variables.{name}") for name, spec in raw.items()}
 
     def _variable(self, name: str, spec: Any, path: str) -> VariableSpec:
         if not _NAME_PATTERN.match(name):
-            raise self.fail(f"a variable name is a letter then letters, digits or '_'; got {name!r}", path)
+            msg = f"a variable name is a letter then letters, digits or '_'; got {name!r}"
+            raise self.fail(msg, path)
         if spec is None:
             spec = {}
         if not isinstance(spec, dict):
-            raise self.fail(f"expected a mapping such as {{type: string}}, got {c.describe(spec)}", path)
+            msg = f"expected a mapping such as {{type: string}}, got {c.describe(spec)}"
+            raise self.fail(msg, path)
         self._refuse_unknown(spec, VARIABLE_KEYS, path)
 
         kind = spec.get("type", "string")
         if kind not in VARIABLE_TYPES:
             allowed = ", ".join(sorted(VARIABLE_TYPES))
-            raise self.fail(f"unknown type {kind!r}; the types are {allowed}", f"{path}.type")
+            msg = f"unknown type {kind!r}; the types are {allowed}"
+            raise self.fail(msg, f"{path}.type")
         choices = spec.get("choices")
         if choices is not None and not isinstance(choices, list):
-            raise self.fail(f"choices is a list, got {c.describe(choices)}", f"{path}.choices")
+            msg = f"choices is a list, got {c.describe(choices)}"
+            raise self.fail(msg, f"{path}.choices")
         return VariableSpec(
             name=name,
             type=kind,
             required=self._convert(spec.get("required", False), c.boolean, f"{path}.required"),
             default=spec.get("default"),
-            max_length=self._optional(spec.get("max_length"), c.positive_whole, f"{path}.max_length"),
+            max_length=self._optional(
+                spec.get("max_length"), c.positive_whole, f"{path}.max_length"
+            ),
             minimum=self._optional(spec.get("min"), c.number, f"{path}.min"),
             maximum=self._optional(spec.get("max"), c.number, f"{path}.max"),
             choices=tuple(choices) if choices is not None else None,
@@ -219,21 +238,26 @@ class _LayoutBuilder:
 
     def _layers(self, raw: Any, path: str, *, in_group: bool) -> tuple[Element, ...]:
         if not isinstance(raw, list):
-            raise self.fail(f"layers is a list of elements, got {c.describe(raw)}", path)
+            msg = f"layers is a list of elements, got {c.describe(raw)}"
+            raise self.fail(msg, path)
         if len(raw) > MAX_LAYERS:
-            raise self.fail(f"at most {MAX_LAYERS} layers, got {len(raw)}", path)
+            msg = f"at most {MAX_LAYERS} layers, got {len(raw)}"
+            raise self.fail(msg, path)
         return tuple(self._element(item, f"{path}[{i}]", in_group) for i, item in enumerate(raw))
 
     def _element(self, raw: Any, path: str, in_group: bool) -> Element:
         if not isinstance(raw, dict):
-            raise self.fail(f"an element is a mapping with a type, got {c.describe(raw)}", path)
+            msg = f"an element is a mapping with a type, got {c.describe(raw)}"
+            raise self.fail(msg, path)
         kind = raw.get("type")
         if kind not in ELEMENTS:
             allowed = ", ".join(ELEMENTS)
-            raise self.fail(f"unknown element type {kind!r}; the types are {allowed}", f"{path}.type")
+            msg = f"unknown element type {kind!r}; the types are {allowed}"
+            raise self.fail(msg, f"{path}.type")
         schema = ELEMENTS[kind]
         if in_group and not schema.in_groups:
-            raise self.fail(f"a {kind} cannot be placed inside a group", path)
+            msg = f"a {kind} cannot be placed inside a group"
+            raise self.fail(msg, path)
 
         box_key = "size" if in_group else "box"
         allowed_keys = set(schema.fields) | {"type"}
@@ -242,10 +266,13 @@ class _LayoutBuilder:
         if schema.children:
             allowed_keys.add("layers")
         if in_group and "box" in raw:
-            raise self.fail("inside a group, give size: [w, h]; the group places its children", f"{path}.box")
+            msg = "inside a group, give size: [w, h]; the group places its children"
+            raise self.fail(msg, f"{path}.box")
         self._refuse_unknown(raw, frozenset(allowed_keys), path)
 
-        values = {key: value for key, value in raw.items() if key not in {"type", "layers", box_key}}
+        values = {
+            key: value for key, value in raw.items() if key not in {"type", "layers", box_key}
+        }
         props = self._props(values, schema.fields, path)
         box = self._box(raw.get(box_key), kind, path, box_key, in_group) if schema.box else None
         children: tuple[Element, ...] = ()
@@ -260,15 +287,17 @@ class _LayoutBuilder:
             if raw is None:
                 if in_group:
                     return None
-                raise self.fail("a group needs box: [x, y] or [x, y, w, h]", where)
+                msg = "a group needs box: [x, y] or [x, y, w, h]"
+                raise self.fail(msg, where)
             return self._value(raw, _group_box(in_group), where)
         if raw is None:
             if in_group and kind == "text":
                 return None
-            raise self.fail(f"a {kind} needs {key}: {_BOX_HINT[key]}", where)
+            msg = f"a {kind} needs {key}: {_BOX_HINT[key]}"
+            raise self.fail(msg, where)
         return self._value(raw, c.size_pair if in_group else c.box, where)
 
-    def _props(self, raw: dict[str, Any], fields: dict[str, Field | Nested], path: str) -> Props:
+    def _props(self, raw: dict[str, Any], fields: Mapping[str, Field | Nested], path: str) -> Props:
         props: Props = {}
         for key, spec in fields.items():
             where = f"{path}.{key}"
@@ -277,7 +306,8 @@ class _LayoutBuilder:
                 continue
             if key not in raw or raw[key] is None:
                 if spec.required:
-                    raise self.fail(f"{key!r} is required", where if key in raw else path)
+                    msg = f"{key!r} is required"
+                    raise self.fail(msg, where if key in raw else path)
                 default = None if spec.default is None else spec.convert(spec.default)
                 props[key] = Value(path=where, convert=spec.convert, constant=default)
                 continue
@@ -291,9 +321,10 @@ class _LayoutBuilder:
             raw = {}
         if not isinstance(raw, dict):
             keys = ", ".join(spec.fields)
-            raise self.fail(f"expected a mapping with {keys}; got {c.describe(raw)}", path)
+            msg = f"expected a mapping with {keys}; got {c.describe(raw)}"
+            raise self.fail(msg, path)
         self._refuse_unknown(raw, frozenset(spec.fields), path)
-        return self._props(raw, dict(spec.fields), path)
+        return self._props(raw, spec.fields, path)
 
     # -- values ---------------------------------------------------------
 
@@ -303,7 +334,11 @@ class _LayoutBuilder:
         except ExpressionError as error:
             raise self._expression_error(error, path) from None
         except c.FieldError as error:
-            where = path + ("" if not error.subpath else ("" if error.subpath.startswith("[") else ".") + error.subpath)
+            where = path + (
+                ""
+                if not error.subpath
+                else ("" if error.subpath.startswith("[") else ".") + error.subpath
+            )
             raise self.fail(str(error), where) from None
 
     def _convert(self, raw: Any, convert: c.Converter, path: str) -> Any:
@@ -326,7 +361,8 @@ class _LayoutBuilder:
     def _static(self, item: Value | Props) -> Any:
         assert isinstance(item, Value)
         if not item.is_static:
-            raise self.fail("this value is chosen once per batch and cannot use an expression", item.path)
+            msg = "this value is chosen once per batch and cannot use an expression"
+            raise self.fail(msg, item.path)
         return item.constant
 
     def _refuse_unknown(self, raw: dict[str, Any], allowed: frozenset[str], path: str) -> None:
@@ -353,8 +389,6 @@ def _group_box(in_group: bool) -> c.Converter:
         return c.box(value)
 
     return convert
-
-
 
 
 __all__ = ["load_layout", "parse_layout", "resolve_props"]

@@ -107,4 +107,3 @@ class Layout:
             "variables": sorted(self.variables),
             "layers": len(self.layers),
         }
-

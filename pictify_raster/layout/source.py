@@ -61,7 +61,8 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         message = f"not valid YAML: {error.problem or error.context}"
         raise LayoutError(message, file=file, line=line) from None
     except yaml.YAMLError as error:
-        raise LayoutError(f"not valid YAML: {error}", file=file) from None
+        msg = f"not valid YAML: {error}"
+        raise LayoutError(msg, file=file) from None
     finally:
         loader.dispose()
 

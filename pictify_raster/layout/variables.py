@@ -33,7 +33,8 @@ def _prepare_value(spec: VariableSpec, value: Any) -> Any:
             value = spec.default
         elif spec.required:
             state = "missing" if value is None else f"blank ({describe(value)})"
-            raise VariableError(f"variable {spec.name!r} is required but {state}", field=spec.name)
+            msg = f"variable {spec.name!r} is required but {state}"
+            raise VariableError(msg, field=spec.name)
         else:
             return None
 
@@ -47,7 +48,11 @@ def _is_blank(value: Any) -> bool:
 
 
 def _check_constraints(spec: VariableSpec, value: Any) -> None:
-    if spec.max_length is not None and isinstance(value, str | list) and len(value) > spec.max_length:
+    if (
+        spec.max_length is not None
+        and isinstance(value, str | list)
+        and len(value) > spec.max_length
+    ):
         message = (
             f"variable {spec.name!r} is {len(value)} characters long, "
             f"above its max_length of {spec.max_length}: {describe(value)}"
