@@ -197,6 +197,23 @@ def test_palette_without_transparency_becomes_rgb() -> None:
     assert load_bytes(encoded(image, "PNG")).getpixel((1, 1)) == (0, 0, 255)
 
 
+def test_rgb_colour_key_becomes_transparency() -> None:
+    image = Image.new("RGB", (4, 4), (9, 9, 9))
+    image.putpixel((0, 0), (1, 2, 3))
+    decoded = load_bytes(encoded(image, "PNG", transparency=(1, 2, 3)))
+    assert decoded.mode == "RGBA"
+    assert decoded.getpixel((0, 0))[3] == 0
+    assert decoded.getpixel((1, 1)) == (9, 9, 9, 255)
+
+
+def test_lab_tiff_is_converted() -> None:
+    # Pillow's LAB bytes: L 0-255 for 0-100, a and b offset by 128.
+    red = Image.new("LAB", (4, 4), (138, 208, 195))
+    decoded = load_bytes(encoded(red, "TIFF"))
+    assert decoded.mode == "RGB"
+    assert near(decoded.getpixel((1, 1)), (255, 0, 0), 60)
+
+
 def test_grey_with_alpha() -> None:
     image = Image.new("LA", (4, 4), (200, 100))
     decoded = load_bytes(encoded(image, "PNG"))

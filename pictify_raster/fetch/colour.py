@@ -23,14 +23,19 @@ from pictify_raster.fetch.failures import fail
 logger = logging.getLogger(__name__)
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+_LAB = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB"))
 _SIXTEEN_BIT = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I;16S"})
 
 
 def to_rgb_or_rgba(image: Image.Image, where: str) -> Image.Image:
     """``image`` as RGB (opaque) or RGBA (with transparency)."""
     mode = image.mode
+    if mode == "RGB" and "transparency" in image.info:
+        return image.convert("RGBA")  # a PNG colour key (tRNS) is transparency
     if mode in ("RGB", "RGBA"):
         return _from_profile(image) if mode == "RGB" else image
+    if mode == "LAB":
+        return _from_lab(image, where)
     if mode == "CMYK":
         return _from_profile(image)
     if mode in ("P", "PA"):
@@ -48,6 +53,18 @@ def to_rgb_or_rgba(image: Image.Image, where: str) -> Image.Image:
         return image.convert("RGB")
     except (ValueError, OSError) as exc:
         fail(f"unsupported image mode {mode}: {exc}", where)
+
+
+def _from_lab(image: Image.Image, where: str) -> Image.Image:
+    """CIE L*a*b* (TIFF) to sRGB: Pillow's convert() does not know this one."""
+    try:
+        transform = ImageCms.buildTransform(_LAB, _SRGB, "LAB", "RGB")
+        converted = ImageCms.applyTransform(image, transform)
+    except (ImageCms.PyCMSError, OSError, ValueError) as exc:
+        fail(f"unsupported image mode LAB: {exc}", where)
+    if converted is None:
+        fail("unsupported image mode LAB", where)
+    return converted
 
 
 def _palette_has_alpha(image: Image.Image) -> bool:

@@ -90,12 +90,21 @@ def decode(
             fail("truncated image data", where)
         fail(f"corrupt image data: {exc}", where)
     if orientation in range(2, 9):
-        image = ImageOps.exif_transpose(image)
+        image = _transposed(image)
     result = to_rgb_or_rgba(image, where)
     # The pixels are now upright sRGB: an EXIF orientation or a CMYK ICC
     # profile left in .info would be wrong if an encoder copied it.
     result.info = {}
     return result
+
+
+def _transposed(image: Image.Image) -> Image.Image:
+    """The image turned upright; a damaged EXIF block leaves it as stored."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except (OSError, SyntaxError, ValueError, KeyError) as exc:
+        logger.debug("EXIF orientation not applied: %s", exc)
+        return image
 
 
 def _orientation(image: Image.Image) -> int:

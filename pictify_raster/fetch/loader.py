@@ -122,7 +122,7 @@ class ImageLoader:
         """
         # Imported here: draw's package imports fetch, so a module-level
         # import would be circular.
-        from pictify_raster.draw.images import (  # noqa: PLC0415
+        from pictify_raster.draw.images import (
             apply_mask,
             fit_image,
             parse_position,
