@@ -46,6 +46,5 @@ def evaluate(
     expression: str, variables: Mapping[str, Any] | None = None, locale: str | None = None
 ) -> Any:
     """Parse (cached) and evaluate one expression: evaluate("a + 1", {"a": 2}) == 3."""
-    if not isinstance(expression, str):
-        return _cached(expression)  # raises the ExpressionError for non-text
-    return _cached(expression).evaluate(variables, locale)
+    compiled = _cached(expression) if isinstance(expression, str) else parse(expression)
+    return compiled.evaluate(variables, locale)

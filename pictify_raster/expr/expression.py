@@ -11,7 +11,7 @@ from pictify_raster.errors import ExpressionError, ItemError
 from .context import Context
 from .evaluator import compile_node
 from .faults import Fault
-from .lexer import Kind, Lexer, Token, syntax_error
+from .lexer import Lexer, Token
 from .limits import DEFAULT_LIMITS, Limits
 from .nodes import Index, Name, Node, unparse
 from .parser import Parser
@@ -25,8 +25,8 @@ _EMPTY: Mapping[str, Any] = {}
 class Expression:
     """One expression. `source` is its text; `names` the root variables it reads.
 
-    `text` and `offset` place it in the template text it came from, so that
-    errors point at a column of what the author wrote.
+    `text` is the whole string it was parsed from (the template text for a
+    `{{ … }}` part); node columns, and so error columns, are offsets into it.
     """
 
     __slots__ = ("_run", "limits", "names", "source", "text", "tree")
@@ -106,11 +106,7 @@ def check_length(text: str, limits: Limits) -> None:
             f"expression is {len(text)} characters long, over the limit "
             f"{limits.max_source_length} (limit max_source_length)"
         )
-        raise ExpressionError(
-            msg,
-            source=text[:200],
-            column=0,
-        )
+        raise ExpressionError(msg, source=text[:200], column=0)
 
 
 def parse_tokens(text: str, tokens: list[Token], limits: Limits) -> Node:
@@ -125,7 +121,5 @@ def parse(source: str, limits: Limits | None = None) -> Expression:
         raise ExpressionError(msg)
     check_length(source, limits)
     tokens = Lexer(source, 0, template=False, limits=limits).tokens()
-    if tokens[-1].kind is not Kind.END:  # cannot happen outside template mode
-        raise syntax_error(source, tokens[-1].pos, "unexpected '}}'")
     tree = parse_tokens(source, tokens, limits)
     return Expression(tree, source.strip(), source, limits)
