@@ -39,8 +39,8 @@ def address_kind(address: IPAddress) -> str | None:
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         ("non-global", not address.is_global),
     )
     for kind, hit in checks:
