@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import socket
 import threading
@@ -293,6 +294,25 @@ def test_streamed_huge_body_is_stopped_at_the_limit(server: HTTPServer) -> None:
     server.expect_request("/endless").respond_with_handler(endless)
     error = fetch_error(loader(max_bytes=50_000), server.url_for("/endless"))
     assert "too many bytes: body exceeds the limit of 50000 bytes" in error.message
+
+
+def test_gzip_encoded_body_is_decoded(server: HTTPServer) -> None:
+    server.expect_request("/zipped.png").respond_with_data(
+        gzip.compress(png_bytes()),
+        content_type="image/png",
+        headers={"Content-Encoding": "gzip"},
+    )
+    assert loader().load(server.url_for("/zipped.png")).size == (8, 6)
+
+
+def test_gzip_bomb_is_stopped_at_the_limit(server: HTTPServer) -> None:
+    """The limit counts decoded bytes: 10 MB of zeros sent as 10 kB of gzip."""
+    bomb = gzip.compress(b"\x89PNG" + bytes(10_000_000))
+    server.expect_request("/bomb.png").respond_with_data(
+        bomb, content_type="image/png", headers={"Content-Encoding": "gzip"}
+    )
+    error = fetch_error(loader(max_bytes=100_000), server.url_for("/bomb.png"))
+    assert "too many bytes: body exceeds the limit of 100000 bytes" in error.message
 
 
 def test_huge_dimensions_over_http(server: HTTPServer) -> None:
