@@ -7,6 +7,7 @@ absent from a path, evaluates to an Undefined that remembers why it is absent.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -86,23 +87,38 @@ def type_name(value: Any) -> str:
 
 
 def describe(value: Any) -> str:
-    """A short, quoted rendering of a value for error messages."""
+    """A short rendering of a value with its type, for error messages.
+
+    Long values are cut, so a message stays readable whatever the row holds;
+    objects that are not data are not shown at all.
+    """
+    if value is None:
+        return "null"
     if type(value) is Undefined:
         return "a missing value"
+    kind = type_name(value)
+    if kind == "value":
+        return "a value that is not data"
     try:
-        text = repr(value) if isinstance(value, str) else _plain(value)
-    except Exception:  # an exotic object from a Python caller; say what it is
-        text = "?"
+        text = _sample(value)
+    except Exception:  # e.g. data nested too deeply to print
+        text = "…"
     if len(text) > _DESCRIBE_MAX:
         text = text[: _DESCRIBE_MAX - 1] + "…"
-    return f"{type_name(value)} {text}" if not isinstance(value, str) else f"string {text}"
+    return f"{kind} {text}"
 
 
-def _plain(value: Any) -> str:
+def _sample(value: Any) -> str:
+    """The start of a value's text; never renders more than a sample of it."""
     if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, list | tuple | Mapping):
-        return json.dumps(value, ensure_ascii=False, default=str)[: _DESCRIBE_MAX + 1]
+        return repr(value[: _DESCRIBE_MAX + 1])
+    if isinstance(value, list | tuple):
+        text = json.dumps(list(value[:10]), ensure_ascii=False, default=str)
+        return text[:-1] + ", …]" if len(value) > 10 else text
+    if isinstance(value, Mapping):
+        head = dict(itertools.islice(value.items(), 10))
+        text = json.dumps(head, ensure_ascii=False, default=str)
+        return text[:-1] + ", …}" if len(value) > 10 else text
     return to_text(value)
 
 
@@ -164,7 +180,10 @@ def _float_text(value: float) -> str:
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
-    return str(value)
+    # 15 significant digits hide binary noise (0.1 + 0.2 draws "0.3") and
+    # keep every decimal of up to 15 digits exactly as it was written.
+    short = format(value, ".15g")
+    return short if "e" not in short else str(value)
 
 
 def _decimal_text(value: Decimal) -> str:
