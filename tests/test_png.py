@@ -57,7 +57,7 @@ def test_every_chunk_carries_a_correct_crc_and_the_file_ends_with_iend():
     found = chunks(encode_png(sample("RGB")))
     for kind, payload, crc in found:
         assert zlib.crc32(kind + payload) == crc
-    assert [kind for kind, _, _ in found][0] == b"IHDR"
+    assert found[0][0] == b"IHDR"
     assert found[-1][0] == b"IEND"
 
 
