@@ -13,6 +13,7 @@ import socket
 import sys
 import time
 import uuid
+from pathlib import Path
 
 LEASE_SECONDS = 30.0
 
@@ -39,7 +40,16 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process nobody reaped yet (common under a container's pid 1) is dead too."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def claimable(owner: str | None, heartbeat_at: float | None, now: float | None = None) -> bool:
