@@ -191,7 +191,7 @@ class Pictify:
     def _make_executor(self) -> Executor:
         if self._executor is not None:
             return self._executor
-        from pictify_raster.batch.pool import ProcessPoolExecutor  # noqa: PLC0415
+        from pictify_raster.batch.pool import ProcessPoolExecutor
 
         return ProcessPoolExecutor(self.workers, self.item_timeout)
 
@@ -299,7 +299,7 @@ class Templates:
         Raises LayoutError when the layout is refused. Registering again replaces the
         stored text; batches already started keep the text they started with.
         """
-        from pictify_raster.layout import load_layout  # noqa: PLC0415
+        from pictify_raster.layout import load_layout
 
         file = Path(path).resolve()
         layout = load_layout(file)
@@ -323,7 +323,7 @@ class Templates:
 
     def _defaults(self, record: TemplateRecord) -> tuple[str, int]:
         """The layout's output format and quality, used when the call gives none."""
-        from pictify_raster.layout import parse_layout  # noqa: PLC0415
+        from pictify_raster.layout import parse_layout
 
         layout = parse_layout(record.source, path=Path(record.path))
         return layout.output_format or "png", layout.output_quality
@@ -562,7 +562,7 @@ class _ProgressBar:
     """A tqdm bar fed with progress events."""
 
     def __init__(self, batch_id: str) -> None:
-        from tqdm import tqdm  # noqa: PLC0415
+        from tqdm import tqdm
 
         self._bar = tqdm(desc=batch_id, unit="img", dynamic_ncols=True)
         self._failed = -1

@@ -54,9 +54,9 @@ def _build_renderer(spec: JobSpec) -> RendererLike:
             importlib.import_module(module_name), attr
         )
         return factory(spec)
-    from pictify_raster.draw import Renderer  # noqa: PLC0415 - heavy, only in workers
-    from pictify_raster.fetch import FetchSettings  # noqa: PLC0415
-    from pictify_raster.layout import parse_layout  # noqa: PLC0415
+    from pictify_raster.draw import Renderer  # heavy: imported in workers only
+    from pictify_raster.fetch import FetchSettings
+    from pictify_raster.layout import parse_layout
 
     layout = parse_layout(spec.layout_source, path=Path(spec.layout_path))
     settings = FetchSettings(
@@ -87,7 +87,7 @@ def _encode(renderer: RendererLike, image: Any, spec: JobSpec) -> bytes:
     if encode is not None:
         data: bytes = encode(image, format=spec.format, quality=spec.quality)
         return data
-    from pictify_raster.draw import encode_image  # noqa: PLC0415
+    from pictify_raster.draw import encode_image
 
     data = encode_image(image, spec.format, spec.quality)
     return data
