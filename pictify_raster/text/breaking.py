@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from .prepare import Paragraph, Unit
 from .shaping.runs import Cluster, Measure
 
+# Within this fraction of the font size from the edge, a line is measured whole.
+_SLACK_EM = 0.25
+
 
 @dataclass
 class Line:
@@ -24,10 +27,7 @@ class Line:
 
     def trimmed(self) -> list[Cluster]:
         """The clusters without trailing spaces (they hang past the edge)."""
-        end = len(self.clusters)
-        while end and self.clusters[end - 1].space:
-            end -= 1
-        return self.clusters[:end]
+        return _trim(self.clusters)
 
 
 def unit_widths(unit: Unit, m: Measure) -> tuple[float, float]:
@@ -64,9 +64,15 @@ def _paragraph_lines(
     lines: list[Line] = []
     current: list[Cluster] = []
     used = 0.0
+    slack = m.size * _SLACK_EM
     for unit in para.units:
         trimmed, full = unit_widths(unit, m)
-        if used + trimmed <= width or (not current and trimmed <= width):
+        fits = used + trimmed <= width
+        if fits and current and used + trimmed > width - slack:
+            # Units are measured apart; shaped together, kerning or a font
+            # change can add a pixel or two, so check near the limit.
+            fits = m.clusters(_trim([*current, *unit.clusters])) <= width
+        if fits or (not current and trimmed <= width):
             current.extend(unit.clusters)
             used += full
             continue
@@ -87,6 +93,13 @@ def _paragraph_lines(
             return lines
     lines.append(Line(current, para.level, True))
     return lines
+
+
+def _trim(clusters: list[Cluster]) -> list[Cluster]:
+    end = len(clusters)
+    while end and clusters[end - 1].space:
+        end -= 1
+    return clusters[:end]
 
 
 def _cut_unit(clusters: list[Cluster], m: Measure, width: float) -> list[list[Cluster]]:
