@@ -277,7 +277,7 @@ def test_large_jpeg_is_decoded_at_reduced_scale(tmp_path: Path) -> None:
     fitted = loader.load_fitted("big.jpg", (100, 100), "cover", base_dir=tmp_path)
     assert fitted.size == (100, 100)
     assert near(fitted.getpixel((50, 50)), (200, 50, 50, 255), 8)
-    decoded_sizes = [entry.value.size for entry, _cost in loader._decoded._entries.values()]
+    decoded_sizes = [image.size for image in loader._decoded.values()]
     assert decoded_sizes == [(500, 375)]
 
 

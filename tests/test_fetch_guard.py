@@ -43,4 +43,6 @@ def test_a_name_with_any_private_address_is_refused() -> None:
     """Both answers are checked: the connection might use either."""
     with pytest.raises(BlockedAddressError) as caught:
         check_addresses("mixed.example", [(2, "93.184.216.34"), (2, "10.0.0.5")])
-    assert str(caught.value) == "blocked address: mixed.example resolves to private address 10.0.0.5"
+    assert (
+        str(caught.value) == "blocked address: mixed.example resolves to private address 10.0.0.5"
+    )

@@ -78,9 +78,9 @@ def test_one_session_per_loader_is_reused(server: HTTPServer) -> None:
     server.expect_request("/b.png").respond_with_data(png_bytes(), content_type="image/png")
     image_loader = loader()
     image_loader.load(server.url_for("/a.png"))
-    first = image_loader._http.session()
+    first = image_loader._remote.http.session()
     image_loader.load(server.url_for("/b.png"))
-    assert image_loader._http.session() is first
+    assert image_loader._remote.http.session() is first
 
 
 @pytest.mark.parametrize("status", [404, 500])
@@ -416,3 +416,22 @@ def test_disk_cache_is_pruned_least_recently_used_first(tmp_path: Path) -> None:
     assert 4 in kept
     assert 0 not in kept
     assert sum(p.stat().st_size for p in tmp_path.rglob("*.entry")) <= 10_000
+
+
+def test_validators_survive_a_bare_304(server: HTTPServer, tmp_path: Path) -> None:
+    """A 304 without ETag keeps the stored one for the next revalidation."""
+
+    def respond(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v7"':
+            return Response(status=304, headers={"Cache-Control": "no-cache"})
+        return Response(
+            png_bytes(),
+            content_type="image/png",
+            headers={"ETag": '"v7"', "Cache-Control": "no-cache"},
+        )
+
+    server.expect_request("/bare.png").respond_with_handler(respond)
+    url = server.url_for("/bare.png")
+    for _worker in range(3):
+        assert loader(cache_dir=tmp_path).load(url).size == (8, 6)
+    assert [entry[0].headers.get("If-None-Match") for entry in server.log] == [None, '"v7"', '"v7"']

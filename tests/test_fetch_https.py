@@ -54,7 +54,7 @@ def test_https_with_a_trusted_certificate(
     tls_server: HTTPServer, certificate: tuple[Path, Path]
 ) -> None:
     loader = ImageLoader(FetchSettings(allow_private_networks=True))
-    loader._http.session().verify = str(certificate[0])
+    loader._remote.http.session().verify = str(certificate[0])
     url = f"https://localhost:{tls_server.port}/a.png"
     assert loader.load(url).getpixel((2, 2)) == (1, 200, 3)
 

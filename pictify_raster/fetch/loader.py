@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -28,37 +26,16 @@ from PIL import Image
 from pictify_raster.errors import ImageFetchError
 from pictify_raster.fetch.data import decode_data_uri
 from pictify_raster.fetch.decode import decode, displayed_size, open_checked
-from pictify_raster.fetch.disk import CachedBody, DiskCache
 from pictify_raster.fetch.failures import fail
 from pictify_raster.fetch.files import read_local
-from pictify_raster.fetch.freshness import freshness
-from pictify_raster.fetch.http import HttpClient, HttpResponse
 from pictify_raster.fetch.memory import LruCache
+from pictify_raster.fetch.remote import Fetched, RemoteBodies
 from pictify_raster.fetch.settings import FetchSettings
 from pictify_raster.fetch.sources import Source, SourceKind, classify
-from pictify_raster.fetch.urls import redact_url
 
 logger = logging.getLogger(__name__)
 
-_BYTES_CACHE_ITEMS = 256
 _DECODED_CACHE_ITEMS = 256
-
-
-@dataclass
-class _Fetched:
-    """Encoded bytes, where they came from, and how to keep them once they decode."""
-
-    data: bytes
-    where: str
-    keep: Callable[[], None] | None = None
-
-
-@dataclass
-class _Timed:
-    """A cached value and the monotonic time after which it is stale."""
-
-    value: Image.Image | bytes
-    expires: float
 
 
 class ImageLoader:
@@ -66,21 +43,18 @@ class ImageLoader:
 
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings if settings is not None else FetchSettings()
-        self._http = HttpClient(self.settings)
-        folder = self.settings.cache_dir
-        self._disk = (
-            DiskCache(Path(folder), self.settings.cache_max_bytes) if folder is not None else None
-        )
+        self._remote = RemoteBodies(self.settings)
         budget = self.settings.decoded_cache_bytes
-        self._bytes: LruCache[_Timed] = LruCache(_BYTES_CACHE_ITEMS, budget // 4)
-        self._decoded: LruCache[_Timed] = LruCache(_DECODED_CACHE_ITEMS, budget)
-        self._fitted: LruCache[_Timed] = LruCache(self.settings.fitted_cache_items, budget // 2)
+        self._decoded: LruCache[Image.Image] = LruCache(_DECODED_CACHE_ITEMS, budget)
+        self._fitted: LruCache[Image.Image] = LruCache(
+            self.settings.fitted_cache_items, budget // 2
+        )
 
     def close(self) -> None:
         """Close pooled connections and drop the memory caches."""
-        self._http.close()
-        for cache in (self._bytes, self._decoded, self._fitted):
-            cache.clear()
+        self._remote.close()
+        self._decoded.clear()
+        self._fitted.clear()
 
     def __enter__(self) -> ImageLoader:
         return self
@@ -136,8 +110,8 @@ class ImageLoader:
             except ValueError as exc:
                 fail(str(exc), source.label)
             key = (self._key(source), tuple(size), fit, focal, mask, float(radius))
-            cached = self._cached(self._fitted, key)
-            if isinstance(cached, Image.Image):
+            cached = self._fitted.get(key)
+            if cached is not None:
                 return cached.copy()
             image = self._decoded_image(
                 source, draft_for=lambda full: source_size_needed(full, size, fit)
@@ -146,7 +120,7 @@ class ImageLoader:
                 fitted = apply_mask(fit_image(image, size, fit, focal), mask, radius)
             except ValueError as exc:
                 fail(str(exc), source.label)
-            self._fitted.put(key, _Timed(fitted, self._expiry(source)), _cost(fitted))
+            self._fitted.put(key, fitted, _cost(fitted), ttl=self._ttl(source))
             return fitted.copy()
 
     # ------------------------------------------------------------- internals
@@ -167,22 +141,22 @@ class ImageLoader:
         decode may go down to; a reduced decode is cached under its own key.
         """
         key = self._key(source)
-        full = self._cached(self._decoded, (key, None))
-        if isinstance(full, Image.Image):
+        full = self._decoded.get((key, None))
+        if full is not None:
             return full
-        fetched = self._fetch(source, key)
+        fetched = self._fetch(source)
         header = open_checked(fetched.data, fetched.where, self.settings.max_pixels)
         draft = draft_for(displayed_size(header)) if draft_for is not None else None
         if header.format != "JPEG":
             draft = None
         if draft is not None:
-            reduced = self._cached(self._decoded, (key, draft))
-            if isinstance(reduced, Image.Image):
+            reduced = self._decoded.get((key, draft))
+            if reduced is not None:
                 return reduced
         image = decode(header, fetched.where, draft_size=draft)
         if fetched.keep is not None:
             fetched.keep()
-        self._decoded.put((key, draft), _Timed(image, self._expiry(source)), _cost(image))
+        self._decoded.put((key, draft), image, _cost(image), ttl=self._ttl(source))
         return image
 
     def _key(self, source: Source) -> Hashable:
@@ -197,88 +171,21 @@ class ImageLoader:
             return ("data", hashlib.sha256(source.text.encode("utf-8")).hexdigest())
         return ("http", source.text)
 
-    def _expiry(self, source: Source) -> float:
+    def _ttl(self, source: Source) -> float | None:
+        """HTTP images are looked up again after ``memory_ttl``; files are keyed
+        by mtime and data URIs never change, so they stay until evicted."""
         if source.kind is SourceKind.HTTP:
-            return time.monotonic() + self.settings.memory_ttl
-        return float("inf")  # files are keyed by mtime; data URIs never change
+            return self.settings.memory_ttl
+        return None
 
-    @staticmethod
-    def _cached(cache: LruCache[_Timed], key: Hashable) -> Image.Image | bytes | None:
-        entry = cache.get(key)
-        if entry is None or entry.expires < time.monotonic():
-            return None
-        return entry.value
-
-    def _fetch(self, source: Source, key: Hashable) -> _Fetched:
+    def _fetch(self, source: Source) -> Fetched:
         if source.kind is SourceKind.DATA:
-            return _Fetched(decode_data_uri(source.text, self.settings.max_bytes), source.label)
+            return Fetched(decode_data_uri(source.text, self.settings.max_bytes), source.label)
         if source.kind is SourceKind.FILE:
             assert source.path is not None
             data = read_local(source.path, source.roots, self.settings.max_bytes)
-            return _Fetched(data, source.label)
-        return self._fetch_http(source.text, key)
-
-    def _fetch_http(self, url: str, key: Hashable) -> _Fetched:
-        cached = self._cached(self._bytes, key)
-        if isinstance(cached, bytes):
-            return _Fetched(cached, redact_url(url))
-        stored = self._disk.get(url) if self._disk is not None else None
-        if stored is not None and stored.is_fresh():
-            logger.debug("disk cache hit for %s", redact_url(url))
-            return _Fetched(stored.body, redact_url(url), self._keeper(url, key, stored.body))
-        response = self._http.get(url, stored.validators() if stored is not None else None)
-        if response.status == 304 and stored is not None:
-            logger.debug("revalidated %s", redact_url(url))
-            keep = self._keeper(url, key, stored.body, response)
-            return _Fetched(stored.body, redact_url(url), keep)
-        if response.status == 304:
-            fail("HTTP 304 Not Modified to an unconditional request", redact_url(url))
-        keep = self._keeper(url, key, response.body, response)
-        return _Fetched(response.body, _describe(url, response), keep)
-
-    def _keeper(
-        self, url: str, key: Hashable, body: bytes, response: HttpResponse | None = None
-    ) -> Callable[[], None]:
-        """What to do once ``body`` decoded: remember it in memory and on disk."""
-
-        def keep() -> None:
-            expires = time.monotonic() + self.settings.memory_ttl
-            self._bytes.put(key, _Timed(body, expires), len(body))
-            if response is None or self._disk is None:
-                return
-            fresh = freshness(response.headers, self.settings.default_max_age)
-            if not fresh.store:
-                self._disk.delete(url)
-                return
-            self._disk.put(
-                CachedBody(
-                    url=url,
-                    body=body,
-                    stored_at=time.time(),
-                    max_age=fresh.max_age,
-                    etag=_header(response, "ETag"),
-                    last_modified=_header(response, "Last-Modified"),
-                )
-            )
-
-        return keep
-
-
-def _describe(url: str, response: HttpResponse) -> str:
-    """Where a body came from: the URL, the final URL after redirects, status, type."""
-    parts = [redact_url(url)]
-    if response.url != url:
-        parts.append(f"final URL {redact_url(response.url)}")
-    parts.append(f"HTTP {response.status}")
-    parts.append(f"Content-Type {response.content_type or 'not given'}")
-    return ", ".join(parts)
-
-
-def _header(response: HttpResponse, name: str) -> str:
-    for key, value in response.headers.items():
-        if key.lower() == name.lower():
-            return value
-    return ""
+            return Fetched(data, source.label)
+        return self._remote.fetch(source.text)
 
 
 def _cost(image: Image.Image) -> int:
