@@ -236,3 +236,13 @@ def test_any_fit_gives_exactly_the_box(
     fitted = apply_mask(fit_image(Image.new("RGB", source), box, fit, position), mask, 12)
     assert fitted.size == box
     assert fitted.mode == "RGBA"
+
+
+def test_palette_image_keeps_its_transparency_when_fitted() -> None:
+    image = Image.new("P", (10, 10), 1)
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    image.info["transparency"] = 0
+    image.paste(0, (0, 0, 5, 10))
+    fitted = fit_image(image, (20, 20), "fill")
+    assert fitted.getpixel((2, 10))[3] == 0
+    assert fitted.getpixel((17, 10)) == (255, 0, 0, 255)

@@ -193,10 +193,9 @@ def _resize(
     """High-quality resize to RGBA, premultiplied when there is alpha."""
     if box is None and image.size == size:
         return _as_rgba(image)
-    has_alpha = image.mode == "RGBA"
-    source = image.convert("RGBa") if has_alpha else image
-    if source.mode not in ("RGB", "RGBa"):
-        source = source.convert("RGB")
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA")  # keeps a palette's or grey's transparency
+    source = image.convert("RGBa") if image.mode == "RGBA" else image
     resized = source.resize(
         size, _filter_for(image, size, box), box=box, reducing_gap=_REDUCING_GAP
     )
