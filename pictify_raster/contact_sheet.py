@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +51,14 @@ def write_contact_sheet(
     )
     label_font = ImageFont.load_default(size=max(10, thumb_size[1] // 7))
 
-    for position, entry in enumerate(items):
-        x = gap + (position % columns) * (thumb_size[0] + gap)
-        y = gap + (position // columns) * (thumb_size[1] + gap)
-        sheet.paste(_thumbnail(entry, thumb_size, label_font), (x, y))
+    # Decoding a thousand PNGs is most of the work; Pillow releases the GIL
+    # while it decodes, so threads use every core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        thumbnails = pool.map(lambda entry: _thumbnail(entry, thumb_size, label_font), items)
+        for position, thumbnail in enumerate(thumbnails):
+            x = gap + (position % columns) * (thumb_size[0] + gap)
+            y = gap + (position // columns) * (thumb_size[1] + gap)
+            sheet.paste(thumbnail, (x, y))
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(destination, "PNG", optimize=False)
