@@ -72,7 +72,9 @@ def _thumbnail(
         try:
             with Image.open(entry.path) as image:
                 image.draft("RGB", size)
-                return image.convert("RGB").resize(size, Image.Resampling.BILINEAR)
+                return image.convert("RGB").resize(
+                    size, Image.Resampling.BILINEAR, reducing_gap=2.0
+                )
         except OSError as error:
             logger.warning("cannot read %s for the contact sheet: %s", entry.path, error)
             return _marked(size, f"#{entry.index}\nunreadable", font)
