@@ -50,7 +50,7 @@ def _is_plain(ch: str) -> bool:
     category = unicodedata.category(ch)
     if ch == "\r":
         plain = False  # CR LF is one cluster
-    elif category == "Cc" or category == "Co":
+    elif category in {"Cc", "Co"}:
         plain = True  # controls always break; private use is "Other"
     elif category[0] in "MC":
         plain = False  # marks, joiners, format characters, unassigned
@@ -116,12 +116,10 @@ def head(text: str, number: int) -> tuple[str, bool]:
         return text, False
     if _simple(text):
         return text[:number], True
-    taken = 0
     end = 0
-    for cluster in clusters(text):
+    for taken, cluster in enumerate(clusters(text)):
         if taken == number:
             return text[:end], True
-        taken += 1
         end += len(cluster)
     return text, False
 
