@@ -170,11 +170,12 @@ class _Painter:
 
     def run(self, run: Run, x: float, baseline: float, extra: float) -> float:
         color = run.span.color or self.style.color
-        for piece in _pieces(run, bool(self.m.letter_spacing), bool(extra)):
+        spaced = self.m.spaced(run)
+        for piece in _pieces(run, spaced, bool(extra)):
             width = self.m.text(run.face, piece, run.level)
             self.text(run, piece, x, baseline, color)
             # Letter spacing is on only when pieces are single clusters.
-            x += width + self.m.letter_spacing
+            x += width + (self.m.letter_spacing if spaced else 0.0)
             x += extra * sum(ch.isspace() for ch in piece)
         return x
 

@@ -19,16 +19,17 @@ from dataclasses import dataclass
 
 from ..errors import TextOverflowError
 from .breaking import Line, break_lines
-from .prepare import Prepared
+from .prepare import Budget, Prepared
 from .shaping.fonts import vertical_metrics
 from .shaping.runs import Cluster, Measure
 from .styles import TextStyle
 
 ELLIPSIS = "…"
-# No cluster is narrower than this fraction of the font size, except marks,
-# which are allowed for by the extra factor in char_budget().
-_MIN_ADVANCE_EM = 0.1
-_MARKS_PER_CLUSTER = 4
+# Bounds used to cap the work on long values: no visible cluster is narrower
+# than this fraction of the font size, and no font's lines are closer than
+# this fraction of size x line_height.
+_MIN_ADVANCE_EM = 0.15
+_MIN_PITCH_EM = 0.8
 _SIZE_STEP = 0.5
 _ERROR_EXTRA_LINES = 50
 
@@ -69,18 +70,18 @@ def line_metrics(prepared: Prepared, style: TextStyle, size: float) -> LineMetri
     return LineMetrics(ascent, descent, (ascent + descent + gap) * style.line_height)
 
 
-def char_budget(style: TextStyle, width: int | None, height: int | None, size: float) -> int | None:
-    """How many characters could possibly be shown at ``size`` (None: unbounded)."""
+def budget(style: TextStyle, width: int | None, height: int | None, size: float) -> Budget | None:
+    """How many clusters and lines could possibly be shown at ``size`` (None: unbounded)."""
     if width is None:
         return None
     lines = style.max_lines
     if height is not None:
-        by_height = int(height / max(size * style.line_height, 1.0)) + 1
+        by_height = int(height / max(size * style.line_height * _MIN_PITCH_EM, 1.0)) + 1
         lines = by_height if lines is None else min(lines, by_height)
     if lines is None:
         return None
     per_line = int(width / (_MIN_ADVANCE_EM * size)) + 2
-    return (lines + 1) * per_line * _MARKS_PER_CLUSTER
+    return Budget((lines + 1) * per_line, lines + 1)
 
 
 def allowed_lines(style: TextStyle, metrics: LineMetrics, height: int | None) -> int | None:

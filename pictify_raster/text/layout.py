@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 from ..errors import ErrorCode, ItemError, RenderWarning, WarningCode
 from .block import TextBlock, make_block
-from .fitting import char_budget, fit, line_metrics
+from .fitting import budget, fit, line_metrics
 from .prepare import Prepared, prepare
 from .registry import FontRegistry
 from .shaping.fonts import shaping_available
@@ -36,6 +36,9 @@ def layout_text(
     character, and LookupError when the style's family is unknown.
     """
     text = "" if text is None else str(text)
+    # A box narrower than a pixel still gets one cluster per line, not a loop.
+    width = None if width is None else max(int(width), 1)
+    height = None if height is None else max(int(height), 0)
     key = (text, style, width, height, id(registry))
     cached = _blocks.get(key)
     if cached is not None:
@@ -52,7 +55,7 @@ def _layout(
     text: str, style: TextStyle, width: int | None, height: int | None, registry: FontRegistry
 ) -> TextBlock:
     smallest = min(style.min_size, style.size) if style.overflow == "shrink" else style.size
-    prepared = prepare(text, style, registry, char_budget(style, width, height, smallest))
+    prepared = prepare(text, style, registry, budget(style, width, height, smallest))
     warnings = _warnings(prepared, text, style)
     fitted = fit(prepared, style, width, height)
     metrics = line_metrics(prepared, style, fitted.size)

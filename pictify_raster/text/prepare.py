@@ -75,25 +75,47 @@ def normalise(text: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Budget:
+    """At most this many clusters and paragraphs can be shown; more is never prepared."""
+
+    clusters: int
+    lines: int
+
+
+# A cluster rarely has more characters than this (a base and a few marks);
+# the text is cut here first so that segmentation never sees a huge string.
+_CHARS_PER_CLUSTER = 8
+
+
 def prepare(
-    text: str, style: TextStyle, registry: FontRegistry, max_chars: int | None = None
+    text: str, style: TextStyle, registry: FontRegistry, budget: Budget | None = None
 ) -> Prepared:
-    """Split, segment and assign fonts; keep at most ``max_chars`` characters."""
+    """Split, segment and assign fonts, stopping at ``budget``."""
     text = normalise(transform(text, style.transform))
     spans = parse(text) if style.markup else [Span(text, PLAIN)]
     cut = False
-    if max_chars is not None:
-        spans, cut = _cap(spans, max_chars)
+    if budget is not None:
+        spans, cut = _cap(spans, budget.clusters * _CHARS_PER_CLUSTER)
     region = cjk_region(style.locale, "".join(s.text for s in spans))
     chains = _Chains(registry, style, region)
     paragraphs: list[Paragraph] = []
     missing_cps: list[int] = []
-    for para_spans in _split_paragraphs(spans):
+    split = _split_paragraphs(spans)
+    if budget is not None and len(split) > budget.lines:
+        split, cut = split[: budget.lines], True
+    left = budget.clusters if budget is not None else None
+    for para_spans in split:
         plain = "".join(s.text for s in para_spans)
         levels = bidi.levels(plain)
         base = bidi.paragraph_level(plain)
-        units = _units(para_spans, levels, chains, missing_cps)
+        units, used = _units(para_spans, levels, chains, missing_cps, left)
         paragraphs.append(Paragraph(units, base))
+        if left is not None:
+            left -= used
+            if left <= 0:
+                cut = cut or used < len(plain) or para_spans is not split[-1]
+                break
     return Prepared(paragraphs, cut, missing_cps, chains.get(PLAIN), chains.cache)
 
 
@@ -170,8 +192,13 @@ def _split_paragraphs(spans: list[Span]) -> list[list[Span]]:
 
 
 def _units(
-    spans: list[Span], levels: list[int], chains: _Chains, missing_cps: list[int]
-) -> list[Unit]:
+    spans: list[Span],
+    levels: list[int],
+    chains: _Chains,
+    missing_cps: list[int],
+    limit: int | None,
+) -> tuple[list[Unit], int]:
+    """The paragraph's units, and how many characters they hold (at most ``limit`` clusters)."""
     # Break opportunities come from the paragraph's plain text; spans only
     # change the font, so they are laid over the units afterwards.
     plain = "".join(s.text for s in spans)
@@ -179,16 +206,20 @@ def _units(
     units: list[Unit] = []
     pos = 0
     previous: Cluster | None = None
+    count = 0
     for unit_text in break_units(plain):
         unit = Unit([])
-        for text in clusters(unit_text):
+        units.append(unit)
+        for text in clusters(unit_text) if len(unit_text) > 1 else (unit_text,):
             span = span_at[pos]
             face = _face_of(text, chains.get(span), previous, span, missing_cps)
             previous = Cluster(text, face, levels[pos], span, text.isspace())
             unit.clusters.append(previous)
             pos += len(text)
-        units.append(unit)
-    return units
+            count += 1
+            if limit is not None and count >= limit:
+                return units, pos
+    return units, pos
 
 
 def _face_of(

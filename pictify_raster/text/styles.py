@@ -75,6 +75,9 @@ class TextStyle:
         if not self.line_height > 0:
             msg = f"line_height must be positive, got {self.line_height!r}"
             raise ValueError(msg)
+        object.__setattr__(self, "color", _rgba("color", self.color))
+        if self.stroke_color is not None:
+            object.__setattr__(self, "stroke_color", _rgba("stroke_color", self.stroke_color))
         if isinstance(self.fallbacks, list):
             # Accept a list from callers but keep the style hashable.
             object.__setattr__(self, "fallbacks", tuple(self.fallbacks))
@@ -85,6 +88,18 @@ class TextStyle:
     def shadow_spec(self) -> Shadow | None:
         """The shadow as a :class:`Shadow` (None when there is none)."""
         return self.shadow if isinstance(self.shadow, Shadow) else None
+
+
+def _rgba(name: str, value: object) -> RGBA:
+    """A colour as a 4-tuple of ints (lists and RGB triples accepted), so styles hash."""
+    if isinstance(value, (tuple, list)) and len(value) in (3, 4):
+        parts = [int(v) for v in value]
+        if all(0 <= v <= 255 for v in parts):
+            if len(parts) == 3:
+                parts.append(255)
+            return (parts[0], parts[1], parts[2], parts[3])
+    msg = f"text {name} must be an RGB or RGBA tuple of 0..255 values; got {value!r}"
+    raise ValueError(msg)
 
 
 def _shadow_from(values: tuple[object, ...]) -> Shadow:

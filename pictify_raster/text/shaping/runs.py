@@ -55,15 +55,29 @@ class Measure:
 
     def run(self, run: Run) -> float:
         """A run's advance: shaped whole, or cluster by cluster when spaced."""
-        if self.letter_spacing:
+        if self.spaced(run):
             # Spaced text is drawn cluster by cluster, so it is measured that way.
             return sum(self.text(run.face, c, run.level) for c in run.clusters) + (
                 self.letter_spacing * len(run.clusters)
             )
         return self.text(run.face, run.text, run.level)
 
+    def spaced(self, run: Run) -> bool:
+        """Whether letter spacing applies: never inside cursive scripts, whose
+        letters must stay joined."""
+        return bool(self.letter_spacing) and not is_cursive(run.text)
+
     def clusters(self, clusters: Sequence[Cluster]) -> float:
         return sum(self.run(r) for r in group_runs(clusters))
+
+
+def is_cursive(text: str) -> bool:
+    """Whether the text has letters of a joining script (Arabic, Syriac, N'Ko, Mongolian)."""
+    return any(
+        0x0600 <= cp <= 0x08FF or 0x1800 <= cp <= 0x18AF or 0xFB50 <= cp <= 0xFEFF
+        for cp in map(ord, text)
+        if cp >= 0x0600
+    )
 
 
 def group_runs(clusters: Iterable[Cluster]) -> list[Run]:
