@@ -64,9 +64,16 @@ class FontFace:
 
 
 def bundled_dir() -> Path:
-    """Where the bundled fonts live (``PICTIFY_FONTS_DIR`` overrides it)."""
+    """Where the bundled fonts live.
+
+    ``PICTIFY_FONTS_DIR`` overrides it; else the repository's ``fonts/``, or a
+    ``fonts`` folder inside the installed package (where a wheel would put it).
+    """
     override = os.environ.get("PICTIFY_FONTS_DIR")
-    return Path(override) if override else BUNDLED_DIR
+    if override:
+        return Path(override)
+    packaged = Path(__file__).resolve().parents[1] / "fonts"
+    return BUNDLED_DIR if BUNDLED_DIR.is_dir() or not packaged.is_dir() else packaged
 
 
 class FontRegistry:
