@@ -3,6 +3,7 @@ for rows that must hang or crash a worker)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -333,3 +334,36 @@ def test_wait_times_out(fake_client: Pictify, tmp_path: Path) -> None:
         fake_client.batches.wait(batch.id, timeout=0.1)
     events = list(fake_client.batches.watch(batch.id, interval=0.1))
     assert events[-1].status is BatchStatus.COMPLETED
+
+
+def test_a_template_that_cannot_compile_fails_the_batch(home: Path, tmp_path: Path) -> None:
+    with Pictify(home=home, workers=1,
+                 _renderer_factory="test_batch_fakes:broken_factory") as c:
+        uid = c.templates.register(write_card(tmp_path))
+        batch = c.render_batch(uid, [{"i": i} for i in range(50)])
+        items = c.templates.get_batch_results(batch.id, status="failed").results
+    assert batch.status is BatchStatus.FAILED
+    assert batch.error is not None and "font file vanished" in batch.error
+    assert batch.completed_count == 0
+    assert batch.failed_count + batch.cancelled_count == 50
+    assert items and items[0].error is not None and items[0].error.code == "RENDER_FAILED"
+
+
+def test_an_image_server_that_never_answers_times_out(home: Path, tmp_path: Path) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections (the kernel does) and never answers
+    port = silent.getsockname()[1]
+    try:
+        with Pictify(home=home, workers=2, item_timeout=1.5, allow_private_networks=True) as c:
+            uid = c.templates.register(write_card(tmp_path))
+            rows = [{"title": "a"}, {"title": "b", "photo": f"http://127.0.0.1:{port}/a.png"},
+                    {"title": "c"}]
+            batch = c.render_batch(uid, rows)
+            items = c.templates.get_batch_results(batch.id).results
+    finally:
+        silent.close()
+    assert batch.status is BatchStatus.COMPLETED
+    assert [i.status for i in items] == [ItemStatus.COMPLETED, ItemStatus.FAILED,
+                                         ItemStatus.COMPLETED]
+    assert items[1].error is not None and items[1].error.code == "RENDER_TIMEOUT"

@@ -116,3 +116,7 @@ def write_card(folder: Any, text: str = CARD, name: str = "card.yaml") -> Any:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def broken_factory(spec: Any) -> FakeRenderer:
+    raise RuntimeError("font file vanished")
