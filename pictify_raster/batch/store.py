@@ -419,17 +419,25 @@ class Store:
         ).fetchone()
         return row is not None
 
-    def plan_paths(self, batch_id: str, planned: Sequence[tuple[int, str]]) -> None:
+    def plan_paths(self, batch_id: str, planned: Sequence[tuple[int, str]]) -> set[int]:
         """Note where pending items' files are about to appear, before they are renamed there.
 
         If the client dies between the rename and the record of the item's end, resume
         finds the path on a pending item and deletes that file: no orphan survives.
+        Returns the indexes planned; an item no longer pending (cancelled meanwhile) is
+        left out, and its file must not be put in place.
         """
+        done: set[int] = set()
         with self.transaction() as conn:
-            conn.executemany(
-                "UPDATE items SET path = ? WHERE batch_id = ? AND idx = ? AND status = 'pending'",
-                [(path, batch_id, idx) for idx, path in planned],
-            )
+            for idx, path in planned:
+                cur = conn.execute(
+                    "UPDATE items SET path = ? WHERE batch_id = ? AND idx = ? "
+                    "AND status = 'pending'",
+                    (path, batch_id, idx),
+                )
+                if cur.rowcount:
+                    done.add(idx)
+        return done
 
     def planned_paths(self, batch_id: str) -> list[tuple[int, str]]:
         rows = self._conn().execute(

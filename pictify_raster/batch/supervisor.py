@@ -296,11 +296,15 @@ class Supervisor:
         folder = Path(run.record.batch.output_dir or run.spec.output_dir)
         completed = [r for r in results if r.status == "completed" and r.temp_path]
         names = self._choose_names(run, completed)
-        self.store.plan_paths(run.batch_id, list(names.items()))
+        planned = self.store.plan_paths(run.batch_id, list(names.items()))
         outcomes: list[Outcome] = []
         for result in results:
-            if result.index in names:
+            if result.index in planned:
                 outcomes.append(self._move_into_place(result, folder, names[result.index]))
+            elif result.index in names:
+                # Ended meanwhile (cancelled by another client): its image is not wanted.
+                outcomes.append(_failed_outcome(result))
+                outputs.remove_quietly(Path(result.temp_path or ""))
             else:
                 outcomes.append(_failed_outcome(result))
         self.store.record_outcomes(run.batch_id, outcomes)
