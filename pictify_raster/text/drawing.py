@@ -1,10 +1,11 @@
 """Drawing a TextBlock: alignment, runs, emoji bitmaps, decoration, stroke, shadow.
 
-Text is drawn on a transparent layer as wide as the box and composited onto
-the canvas, so ink never lands left or right of the box, shadows can be
+Text is drawn on a transparent layer no wider than the box and composited
+onto the canvas, so ink never lands left or right of the box, shadows can be
 blurred, and RGBA canvases blend correctly. The layer reaches above and below
 the block by a margin so stacked diacritics are not cut off (``clip`` crops
-to the box exactly).
+to the box exactly). Plain opaque text whose ink provably stays inside the
+box columns skips the layer and is drawn straight onto the canvas.
 """
 
 from __future__ import annotations
@@ -29,30 +30,43 @@ def draw_block(block: TextBlock, canvas: Image.Image, box: tuple[int, int, int, 
     x, y, w, h = (int(v) for v in box)
     if w <= 0 or not block.lines:
         return
-    style = block.style
     top = _block_top(block, y, h)
-    pad = _margin(block)
-    starts = [_line_x(line, style, w) for line in block.lines]
+    starts = [_line_x(line, block.style, w) for line in block.lines]
     if _can_draw_direct(block, canvas, starts, w):
         painter = _Painter(canvas, block)
         for index, line in enumerate(block.lines):
-            baseline = top + block.metrics.ascent + index * block.metrics.pitch
-            painter.line(line, x + starts[index], baseline, w)
-        return
+            painter.line(line, x + starts[index], top + _baseline(block, index), w)
+    else:
+        _draw_layered(block, canvas, (x, y, w, h), top, starts)
+
+
+def _baseline(block: TextBlock, index: int) -> float:
+    """The baseline of line ``index`` below the block's top."""
+    return block.metrics.ascent + index * block.metrics.pitch
+
+
+def _draw_layered(
+    block: TextBlock,
+    canvas: Image.Image,
+    box: tuple[int, int, int, int],
+    top: float,
+    starts: list[float],
+) -> None:
+    x, y, w, h = box
+    style = block.style
+    pad = _margin(block)
     # The layer spans only the columns the text can reach (plus a margin for
     # overhangs, stroke and shadow), clamped to the box: compositing a small
     # layer is most of the cost of drawing short text.
+    ends = [_line_end(block, ln, st, w) for ln, st in zip(block.lines, starts, strict=True)]
     left = max(math.floor(min(starts)) - pad, 0)
-    right = min(
-        math.ceil(max(_line_end(b, ln, st, w) for b, ln, st in _each(block, starts))) + pad, w
-    )
+    right = min(math.ceil(max(ends)) + pad, w)
     layer_top = math.floor(top) - pad
     height = math.ceil(block.exact_height) + 2 * pad + 1
     layer = Image.new("RGBA", (max(right - left, 1), height), (0, 0, 0, 0))
     painter = _Painter(layer, block)
     for index, line in enumerate(block.lines):
-        baseline = top - layer_top + block.metrics.ascent + index * block.metrics.pitch
-        painter.line(line, starts[index] - left, baseline, w)
+        painter.line(line, starts[index] - left, top - layer_top + _baseline(block, index), w)
     shadow = style.shadow_spec
     if shadow is not None:
         layer = _with_shadow(layer, shadow.dx, shadow.dy, shadow.color, shadow.blur)
@@ -103,10 +117,6 @@ def _ink_extent(
     return box[0], box[2]
 
 
-def _each(block: TextBlock, starts: list[float]) -> list[tuple[TextBlock, LaidLine, float]]:
-    return [(block, line, start) for line, start in zip(block.lines, starts, strict=True)]
-
-
 def _line_end(block: TextBlock, line: LaidLine, start: float, width: int) -> float:
     if block.style.align == "justify" and line.stretchable:
         return float(width)
@@ -129,7 +139,7 @@ def _margin(block: TextBlock) -> int:
     extra = style.stroke_width
     shadow = style.shadow_spec
     if shadow is not None:
-        extra += abs(shadow.dy) + 3 * shadow.blur
+        extra += max(abs(shadow.dx), abs(shadow.dy)) + 3 * shadow.blur
     return math.ceil(block.font_size * 0.6 + extra) + 2
 
 
