@@ -6,6 +6,7 @@ several sizes) prepares the text once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import bidi
@@ -67,9 +68,15 @@ def transform(text: str, how: str | None) -> str:
     return text
 
 
+_NEWLINES = re.compile("\r\n|[\r\v\f\x85\u2028\u2029]")
+# Other control characters have no glyph and no meaning on an image.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
 def normalise(text: str) -> str:
-    """Unify newlines and expand tabs (a tab has no glyph; drawn it is tofu)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    """Unify newlines, drop control characters and expand tabs (a tab has no
+    glyph: drawn as it is, it shows as a .notdef box)."""
+    text = _CONTROLS.sub("", _NEWLINES.sub("\n", text))
     if "\t" in text:
         text = "\n".join(line.expandtabs(TAB_SIZE) for line in text.split("\n"))
     return text
@@ -92,8 +99,11 @@ def prepare(
     text: str, style: TextStyle, registry: FontRegistry, budget: Budget | None = None
 ) -> Prepared:
     """Split, segment and assign fonts, stopping at ``budget``."""
-    text = normalise(transform(text, style.transform))
+    text = normalise(text)
     spans = parse(text) if style.markup else [Span(text, PLAIN)]
+    if style.transform:
+        # After the markup is read, so that "[color=...]" is not upper-cased.
+        spans = [Span(transform(s.text, style.transform), s.style) for s in spans]
     cut = False
     if budget is not None:
         spans, cut = _cap(spans, budget.clusters * _CHARS_PER_CLUSTER)
