@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pictify_raster.errors import ErrorCode, ImageFetchError
-from pictify_raster.fetch import FetchSettings, ImageLoader, guard
+from pictify_raster.fetch import FetchSettings, ImageLoader, guard, resolver
 from pictify_raster.fetch.disk import CachedBody, DiskCache
 from pictify_raster.fetch.http import HttpClient
 
@@ -170,7 +170,7 @@ def test_guarded_connection_refuses_even_without_the_precheck(
 ) -> None:
     """The connection itself checks the address it connects to (no DNS rebinding)."""
     server.expect_request("/a.png").respond_with_data(png_bytes(), content_type="image/png")
-    monkeypatch.setattr(HttpClient, "_check_target", lambda self, url, where: None)
+    monkeypatch.setattr(HttpClient, "_check_target", lambda self, url, where, deadline: None)
     error = fetch_error(loader(allow_private_networks=False), server.url_for("/a.png"))
     assert "blocked address" in error.message
     assert server.log == []
@@ -435,3 +435,23 @@ def test_validators_survive_a_bare_304(server: HTTPServer, tmp_path: Path) -> No
     for _worker in range(3):
         assert loader(cache_dir=tmp_path).load(url).size == (8, 6)
     assert [entry[0].headers.get("If-None-Match") for entry in server.log] == [None, '"v7"', '"v7"']
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_hanging_name_resolution_hits_the_deadline(
+    monkeypatch: pytest.MonkeyPatch, allow_private: bool
+) -> None:
+    """getaddrinfo cannot be interrupted; the lookup is abandoned at the deadline."""
+    real_lookup = resolver._lookup
+
+    def slow_lookup(host: str, port: int) -> list[tuple[int, str]]:
+        if host == "slow-dns.test":
+            time.sleep(3)
+        return real_lookup(host, port)
+
+    monkeypatch.setattr(resolver, "_lookup", slow_lookup)
+    started = time.monotonic()
+    image_loader = loader(allow_private_networks=allow_private, total_timeout=1.0)
+    error = fetch_error(image_loader, "http://slow-dns.test/a.png")
+    assert "timed out after 1 s" in error.message
+    assert time.monotonic() - started < 2.0

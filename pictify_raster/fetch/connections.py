@@ -67,12 +67,15 @@ def _current() -> _Context:
 def _open_socket(conn: HTTPConnection) -> socket.socket:
     """Resolve, check every address, then connect to the first that answers."""
     context = _current()
+    timeout = None if context.deadline is None else context.deadline - time.monotonic()
     try:
         addresses = checked_addresses(
-            conn._dns_host, conn.port, allow_private=not context.check_addresses
+            conn._dns_host, conn.port, allow_private=not context.check_addresses, timeout=timeout
         )
     except socket.gaierror as exc:
         raise NameResolutionError(conn.host, conn, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(conn, str(exc)) from exc
     failure: OSError | None = None
     for _family, address in addresses:
         try:

@@ -10,8 +10,9 @@ a DNS answer that changes between check and connect cannot slip through.
 from __future__ import annotations
 
 import ipaddress
-import socket
 from collections.abc import Sequence
+
+from pictify_raster.fetch.resolver import resolve
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -49,17 +50,6 @@ def address_kind(address: IPAddress) -> str | None:
     return None
 
 
-def resolve(host: str, port: int) -> list[tuple[int, str]]:
-    """The (family, address) pairs ``host`` resolves to, in resolver order."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    seen: list[tuple[int, str]] = []
-    for family, _type, _proto, _name, sockaddr in infos:
-        pair = (int(family), str(sockaddr[0]))
-        if pair not in seen:
-            seen.append(pair)
-    return seen
-
-
 def check_addresses(host: str, addresses: Sequence[tuple[int, str]]) -> None:
     """Refuse the host if any of its addresses is not public.
 
@@ -74,9 +64,12 @@ def check_addresses(host: str, addresses: Sequence[tuple[int, str]]) -> None:
             raise BlockedAddressError(host, text, kind)
 
 
-def checked_addresses(host: str, port: int, allow_private: bool) -> list[tuple[int, str]]:
-    """Resolve ``host`` and return its addresses once they pass the guard."""
-    addresses = resolve(host, port)
+def checked_addresses(
+    host: str, port: int, allow_private: bool, timeout: float | None = None
+) -> list[tuple[int, str]]:
+    """Resolve ``host`` (within ``timeout`` seconds) and return its addresses
+    once they pass the guard."""
+    addresses = resolve(host, port, timeout)
     if not allow_private:
         check_addresses(host, addresses)
     return addresses
