@@ -4,6 +4,11 @@ Order matters: sniff the format from the bytes; read only the header and
 compare width x height with ``max_pixels`` (a 274-byte PNG may claim 2.5
 gigapixels, case C24); only then decode. Partial files are an error, never
 silently grey (Pillow's global LOAD_TRUNCATED_IMAGES is left alone, C18).
+
+SVG is refused. The one maintained wheel that rasterises it (resvg-py)
+was tried: it reads local files named by ``<image href="/any/path">`` with
+no switch to stop it, and has no pixel or time limits, so an SVG from a
+row could draw a private file of the worker into a public card.
 """
 
 from __future__ import annotations
