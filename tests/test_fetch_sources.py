@@ -144,6 +144,8 @@ def test_empty_source() -> None:
 
 def test_redact_url() -> None:
     assert redact_url("https://u:p@host/a.png?token=x&w=2") == "https://host/a.png?token=***&w=2"
+    masked = redact_url("https://h/a?client_secret=1&upload_token=2&X-Amz-Signature=3&w=4")
+    assert masked == "https://h/a?client_secret=***&upload_token=***&X-Amz-Signature=***&w=4"
     assert redact_url("data:image/png;base64,AAAA").startswith("data:image/png;base64,")
     assert "AAAA" not in redact_url("data:image/png;base64,AAAA")
 

@@ -24,7 +24,15 @@ _SECRET_PARAMS = frozenset(
         "x-goog-credential",
     }
 )
+# Any parameter whose name contains one of these is masked too
+# ("upload_token", "X-Amz-Signature", "client_secret").
+_SECRET_PARTS = ("token", "secret", "password", "passwd", "signature", "credential", "apikey")
 _MAX_SHOWN = 300
+
+
+def _is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _SECRET_PARAMS or any(part in lowered for part in _SECRET_PARTS)
 
 
 def redact_url(url: str) -> str:
@@ -44,9 +52,7 @@ def redact_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode(
-            [(k, "***" if k.lower() in _SECRET_PARAMS else v) for k, v in pairs], safe="*/:"
-        )
+        query = urlencode([(k, "***" if _is_secret(k) else v) for k, v in pairs], safe="*/:")
     shown = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     if len(shown) > _MAX_SHOWN:
         shown = shown[:_MAX_SHOWN] + "…"
