@@ -11,7 +11,28 @@ from pictify_raster.expr import evaluate, parse
 
 # (as written, as grouped) — loosest binding first, as in the documented table.
 GROUPING: list[tuple[str, str]] = [
-    # 1. cond ? a : b, right to left, loosest
+    # 0. | applies to everything on its left; the filtered value goes on
+    ("a + b | upper", "(a + b) | upper"),
+    ("a ?? b | upper", "(a ?? b) | upper"),
+    ("a ? b : c | upper", "(a ? b : c) | upper"),
+    ("-a | abs", "(-a) | abs"),
+    ("not a | length", "(not a) | length"),
+    ("a * b | round(2)", "(a * b) | round(2)"),
+    ("a | upper + b", "(a | upper) + b"),
+    ("a | length > 2", "(a | length) > 2"),
+    ("a | round ?? b", "(a | round) ?? b"),
+    ("a + b | round * c", "((a + b) | round) * c"),
+    ("a + b | round * c | abs", "(((a + b) | round) * c) | abs"),
+    ("a.b | upper | lower", "((a.b) | upper) | lower"),
+    ("a | split(',')[0]", "(a | split(','))[0]"),
+    ("a | first.name", "(a | first).name"),
+    ("a | round ? b : c", "(a | round) ? b : c"),
+    ("a ? b | upper : c", "a ? (b | upper) : c"),
+    ("'x' + (a | upper)", "'x' + (a | upper)"),
+    ("len(a | upper)", "len((a | upper))"),
+    ("[a | upper]", "[(a | upper)]"),
+    ("x | default(a | upper)", "x | default((a | upper))"),
+    # 1. cond ? a : b, right to left
     ("a ? b : c ? d : e", "a ? b : (c ? d : e)"),
     ("a ?? b ? c : d", "(a ?? b) ? c : d"),
     ("a ? b ?? c : d ?? e", "a ? (b ?? c) : (d ?? e)"),
@@ -40,22 +61,13 @@ GROUPING: list[tuple[str, str]] = [
     ("a / b * c", "(a / b) * c"),
     ("a // b % c", "(a // b) % c"),
     ("a - b + c", "(a - b) + c"),
-    # 9. unary minus tighter than * but looser than postfix
+    # 9. unary minus tighter than * but looser than . and []
     ("-a * b", "(-a) * b"),
     ("-a.b", "-(a.b)"),
-    ("-a | abs", "-(a | abs)"),
     ("- -a", "-(-a)"),
-    # 10. postfix: . [] and | filters, left to right, tightest
-    ("a + b | upper", "a + (b | upper)"),
-    ("a | upper + b", "(a | upper) + b"),
-    ("a | length > 2", "(a | length) > 2"),
-    ("a.b | upper | lower", "((a.b) | upper) | lower"),
-    ("a | split(',')[0]", "(a | split(','))[0]"),
-    ("a | first.name", "(a | first).name"),
-    ("a ?? b | upper", "a ?? (b | upper)"),
-    ("a * b | round(2)", "a * (b | round(2))"),
+    # 10. . and [], left to right
+    ("a.b[0].c", "((a.b)[0]).c"),
     ("a[b ? c : d]", "a[(b ? c : d)]"),
-    ("x | default(a ? b : c)", "x | default((a ? b : c))"),
 ]
 
 
@@ -71,9 +83,20 @@ CANONICAL: list[tuple[str, str]] = [
     ("(a-b)-c", "a - b - c"),
     ("a ? b : (c ? d : e)", "a ? b : c ? d : e"),
     ("(a ? b : c) ? d : e", "(a ? b : c) ? d : e"),
-    ("(a+b)|upper", "(a + b) | upper"),
+    ("(a+b)|upper", "a + b | upper"),
+    ("a + (b | upper)", "a + (b | upper)"),
+    ("(a | upper) + b", "a | upper + b"),
+    ("-(a | abs)", "-(a | abs)"),
+    ("(-a) | abs", "-a | abs"),
+    ("a ? b : (c | upper)", "a ? b : (c | upper)"),
+    ("(a ? b : c) | upper", "a ? b : c | upper"),
+    ("a ? (b | upper) : c", "a ? b | upper : c"),
+    ("((a | round) * c) | abs", "a | round * c | abs"),
+    ("(a | round).x", "a | round.x"),
+    ("b + (a | round).x", "b + (a | round).x"),
     ("x|upper()", "x | upper"),
     ("x | truncate( 3 , '…' )", "x | truncate(3, '…')"),
+    ("len((a | upper))", "len(a | upper)"),
     ('a["b"]', "a.b"),
     ("a['b c']", "a['b c']"),
     ("a . true", "a.true"),
@@ -82,8 +105,6 @@ CANONICAL: list[tuple[str, str]] = [
     ("[1,2,]", "[1, 2]"),
     ("not(a)", "not a"),
     ("a == (not b)", "a == (not b)"),
-    ("(-a) | abs", "(-a) | abs"),
-    ("-(a | abs)", "-a | abs"),
     ("1.50", "1.5"),
     ("1e3", "1000.0"),
     ("(a == b) == c", "(a == b) == c"),
@@ -109,6 +130,10 @@ def test_values_follow_the_table() -> None:
     assert evaluate("a + b * c", row) == 14
     assert evaluate("-a * b", row) == -6
     assert evaluate("a * b | round", row) == 6
-    assert evaluate("s + s | upper", row) == "abAB"
+    assert evaluate("a / c | round(1) * 10", row) == 5.0
+    assert evaluate("s + s | upper", row) == "ABAB"
+    assert evaluate("s + (s | upper)", row) == "abAB"
+    assert evaluate("-a | abs", row) == 2
+    assert evaluate("missing ?? s | upper", row) == "AB"
     assert evaluate("a > 1 and b > 1 ? 'both' : 'no'", row) == "both"
     assert evaluate("not a > 5", row) is True

@@ -15,6 +15,7 @@ from typing import Any
 class Level(IntEnum):
     """Binding strength, loosest first (the precedence table of docs/expressions.md)."""
 
+    PIPE = 0  # a | f(x)   applies to everything on its left
     CONDITIONAL = 1  # a ? b : c        (right to left)
     COALESCE = 2  # a ?? b
     OR = 3  # a or b
@@ -24,7 +25,7 @@ class Level(IntEnum):
     ADD = 7  # + -
     MULTIPLY = 8  # * / // %
     UNARY = 9  # -a
-    POSTFIX = 10  # a.b  a[i]  a | f(x)  (left to right)
+    POSTFIX = 10  # a.b  a[i]
     ATOM = 11  # literals, names, f(x), (…), […]
 
 
@@ -188,9 +189,9 @@ def level_of(node: Node) -> Level:
         return BINARY_LEVELS[node.op]
     if isinstance(node, Unary):
         return Level.NOT if node.op == "not" else Level.UNARY
-    if isinstance(node, Index | Filter):
+    if isinstance(node, Index):
         return Level.POSTFIX
-    return Level.ATOM
+    return Level.ATOM  # a filter where one may stand acts as a single value
 
 
 def is_plain_name(text: str) -> bool:
@@ -230,46 +231,58 @@ def literal_text(value: Any) -> str:
 
 def unparse(node: Node) -> str:
     """The canonical text of a tree: parsing it again gives an equal tree."""
+    return _unparse(node, lead=True)
+
+
+def _unparse(node: Node, lead: bool) -> str:
+    """`lead`: the node starts its context (the text, or just after a bracket,
+    `?` or `,`), so nothing on its left could be pulled into a bare filter."""
     if isinstance(node, Literal):
         return literal_text(node.value)
     if isinstance(node, Name):
         return node.name
     if isinstance(node, ListLiteral):
-        return "[" + ", ".join(unparse(item) for item in node.items) + "]"
+        return "[" + _items(node.items) + "]"
+    if isinstance(node, Call):
+        return f"{node.function}({_items(node.args)})"
     if isinstance(node, Index):
-        target = _wrap(node.target, Level.POSTFIX)
+        target = _wrap(node.target, Level.POSTFIX, lead)
         key = node.key
         if isinstance(key, Literal) and isinstance(key.value, str) and is_plain_name(key.value):
             return f"{target}.{key.value}"
         return f"{target}[{unparse(key)}]"
-    if isinstance(node, Call):
-        return f"{node.function}({', '.join(unparse(a) for a in node.args)})"
     if isinstance(node, Unary):
         if node.op == "not":
-            return "not " + _wrap(node.operand, Level.NOT)
-        return "-" + _wrap(node.operand, Level.UNARY)
+            return "not " + _wrap(node.operand, Level.NOT, lead=False)
+        return "-" + _wrap(node.operand, Level.UNARY, lead=False)
     if isinstance(node, Binary):
         level = BINARY_LEVELS[node.op]
         # Left to right: the left operand may share the level, the right may not;
         # comparisons do not chain, so neither side may be a comparison.
         left_min = Level(level + 1) if level == Level.COMPARE else level
-        left = _wrap(node.left, left_min)
-        right = _wrap(node.right, Level(level + 1))
+        left = _wrap(node.left, left_min, lead)
+        right = _wrap(node.right, Level(level + 1), lead=False)
         return f"{left} {node.op} {right}"
     if isinstance(node, Conditional):
-        test = _wrap(node.test, Level.COALESCE)
-        then = unparse(node.then)
-        otherwise = _wrap(node.otherwise, Level.CONDITIONAL)
-        return f"{test} ? {then} : {otherwise}"
+        test = _wrap(node.test, Level.COALESCE, lead)
+        otherwise = _wrap(node.otherwise, Level.CONDITIONAL, lead=False)
+        return f"{test} ? {unparse(node.then)} : {otherwise}"
     if isinstance(node, Filter):
-        value = _wrap(node.value, Level.POSTFIX)
+        value = _unparse(node.value, lead)  # the filter takes all of it
         if node.args:
-            return f"{value} | {node.name}({', '.join(unparse(a) for a in node.args)})"
+            return f"{value} | {node.name}({_items(node.args)})"
         return f"{value} | {node.name}"
     msg = f"not a syntax tree node: {node!r}"
     raise TypeError(msg)
 
 
-def _wrap(node: Node, minimum: Level) -> str:
-    text = unparse(node)
-    return text if level_of(node) >= minimum else f"({text})"
+def _items(nodes: tuple[Node, ...]) -> str:
+    return ", ".join(unparse(item) for item in nodes)
+
+
+def _wrap(node: Node, minimum: Level, lead: bool) -> str:
+    """The node's text, bracketed if it binds too loosely for its place, or if
+    it is a filter that is not at the start (it would take more on its left)."""
+    if level_of(node) < minimum or (isinstance(node, Filter) and not lead):
+        return f"({unparse(node)})"
+    return _unparse(node, lead)

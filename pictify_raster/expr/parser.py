@@ -2,13 +2,20 @@
 
 Grammar (loosest first; docs/expressions.md has the table):
 
-    conditional := operators(??) ["?" conditional ":" conditional]
+    expression  := conditional ("|" filter more)*
+    more        := postfix-tail, then operators and a conditional continuing
+                   with the filtered value as their first operand
+    filter      := NAME ["(" args ")"]
+    conditional := operators(??) ["?" expression ":" conditional]
     operators   := prefix (BINARY-OP operators)*          precedence climbing
     prefix      := "not" operators(not) | "-" prefix | postfix
-    postfix     := atom ("." NAME | "[" conditional "]" | "|" NAME ["(" args ")"])*
-    atom        := literal | NAME | NAME "(" args ")" | "(" conditional ")" | "[" args "]"
+    postfix     := atom ("." NAME | "[" expression "]")*
+    atom        := literal | NAME | NAME "(" args ")" | "(" expression ")" | "[" args "]"
 
-A filter is a postfix operator, as in Jinja: `a + b | upper` is a + (b | upper).
+A filter applies to everything on its left, up to the start or an opening
+bracket, as a shell pipe does: `brand ?? '' | upper` upper-cases the result of
+`??`. The filtered value may then take part in more operators, read from left
+to right: `tags | length > 2` is `(tags | length) > 2`.
 
 Unknown filters and functions, and wrong argument counts, are syntax errors:
 they are found when the layout loads, not on the first row.
@@ -56,7 +63,7 @@ class Parser:
         if self.token.kind in (Kind.END, Kind.CLOSE):
             msg = "empty expression; expected a value"
             raise self.error(msg)
-        node = self.conditional()
+        node = self.expression()
         if self.token.kind not in (Kind.END, Kind.CLOSE):
             raise self.error(self._trailing_hint())
         return node
@@ -141,7 +148,7 @@ class Parser:
     def items(self, closer: str, context: str) -> tuple[Node, ...]:
         items: list[Node] = []
         while not self.at(closer):
-            items.append(self.conditional())
+            items.append(self.expression())
             if not self.at(","):
                 break
             self.advance()
@@ -165,18 +172,26 @@ class Parser:
                 pos,
             )
 
-    def conditional(self) -> Node:
-        test = self.operators(Level.COALESCE)
+    def expression(self) -> Node:
+        node = self.conditional()
+        while self.at("|"):
+            node = self.checked(self.filter(node, self.advance()))
+            # The filtered value goes on as the first operand of what follows.
+            node = self.conditional(self.postfix_tail(node))
+        return node
+
+    def conditional(self, first: Node | None = None) -> Node:
+        test = self.operators(Level.COALESCE, first)
         if not self.at("?"):
             return test
         mark = self.advance()
-        then = self.nested(self.conditional)
+        then = self.nested(self.expression)
         self.expect(":", "after the value for true in 'cond ? a : b'")
         otherwise = self.nested(self.conditional)
         return self.checked(Conditional(test, then, otherwise, pos=mark.pos))
 
-    def operators(self, minimum: Level) -> Node:
-        left = self.prefix(minimum)
+    def operators(self, minimum: Level, first: Node | None = None) -> Node:
+        left = self.prefix(minimum) if first is None else first
         compared = False
         while True:
             op = self.binary_operator()
@@ -224,7 +239,10 @@ class Parser:
         return self.postfix()
 
     def postfix(self) -> Node:
-        node = self.atom()
+        return self.postfix_tail(self.atom())
+
+    def postfix_tail(self, node: Node) -> Node:
+        """Key look-ups and indexes after a value: a.b[0].c"""
         while True:
             if self.at("."):
                 self.advance()
@@ -236,11 +254,9 @@ class Parser:
                 node = Index(node, Literal(key.text, pos=key.pos), pos=key.pos)
             elif self.at("["):
                 mark = self.advance()
-                key_node = self.nested(self.conditional)
+                key_node = self.nested(self.expression)
                 self.expect("]", "to close '['")
                 node = Index(node, key_node, pos=mark.pos)
-            elif self.at("|"):
-                node = self.filter(node, self.advance())
             elif self.at("("):
                 msg = "only functions can be called, by name: len(x)"
                 raise self.error(msg)
@@ -265,7 +281,7 @@ class Parser:
             return Name(token.text, pos=token.pos)
         if self.at("("):
             self.advance()
-            node = self.nested(self.conditional)
+            node = self.nested(self.expression)
             self.expect(")", "to close '('")
             return node
         if self.at("["):
