@@ -241,14 +241,19 @@ def shape_mask(size: Size, mask: str, radius: float = 0, inset: float = 0) -> Im
     border). Cached: the same avatar box is masked thousands of times.
     The returned image is shared; callers must not modify it.
     """
-    if mask not in MASKS:
+    if mask not in (*MASKS, "ellipse"):
         msg = f"unknown mask {mask!r}: use one of {', '.join(MASKS)}"
         raise ValueError(msg)
     width, height = size
     factor = _SUPERSAMPLE
     big = Image.new("L", (width * factor, height * factor), 0)
     draw = ImageDraw.Draw(big)
-    if mask == "circle":
+    if mask == "ellipse":
+        # The ellipse shape fills its whole box, unlike an avatar's circle.
+        if width - 2 * inset > 0 and height - 2 * inset > 0:
+            bounds = (inset, inset, width - inset, height - inset)
+            draw.ellipse(_scaled(bounds, factor), fill=255)
+    elif mask == "circle":
         diameter = min(width, height) - 2 * inset
         if diameter > 0:
             left = (width - diameter) / 2

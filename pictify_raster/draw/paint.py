@@ -1,16 +1,13 @@
-"""Filling an area with a solid colour or a linear gradient, and shape masks."""
+"""Filling an area with a solid colour or a linear gradient."""
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops
 
 from pictify_raster.layout import RGBA, LinearGradient, Paint
-
-#: Shape edges are drawn this many times larger, then reduced, for smooth edges.
-SUPERSAMPLE = 4
 
 
 def paint_image(paint: Paint, size: tuple[int, int]) -> Image.Image:
@@ -60,28 +57,6 @@ def _channel_table(stops: tuple[RGBA, ...], channel: int) -> list[int]:
         start, end = stops[index][channel], stops[index + 1][channel]
         table.append(round(start + (end - start) * local))
     return table
-
-
-@lru_cache(maxsize=128)
-def shape_mask(kind: str, size: tuple[int, int], radius: float = 0.0) -> Image.Image:
-    """An "L" mask of a rounded rectangle or ellipse, with smooth edges.
-
-    Pillow draws shapes without anti-aliasing, so we draw at SUPERSAMPLE
-    times the size and reduce; the result is cached since a batch uses the
-    same few shapes over and over.
-    """
-    width, height = size
-    if kind == "rect" and radius <= 0:
-        return Image.new("L", size, 255)
-    big = Image.new("L", (width * SUPERSAMPLE, height * SUPERSAMPLE), 0)
-    draw = ImageDraw.Draw(big)
-    bounds = (0, 0, width * SUPERSAMPLE - 1, height * SUPERSAMPLE - 1)
-    if kind == "ellipse":
-        draw.ellipse(bounds, fill=255)
-    else:
-        limit = min(width, height) / 2
-        draw.rounded_rectangle(bounds, radius=min(radius, limit) * SUPERSAMPLE, fill=255)
-    return big.reduce(SUPERSAMPLE)
 
 
 def multiply_alpha(image: Image.Image, mask: Image.Image) -> Image.Image:

@@ -6,7 +6,10 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw
 
-from pictify_raster.draw.paint import multiply_alpha, paint_image, shape_mask
+from pictify_raster.draw.images import shape_mask
+from pictify_raster.draw.paint import multiply_alpha, paint_image
+
+_MASK_OF = {"rect": "rounded", "ellipse": "ellipse"}
 
 
 def shape_tile(kind: str, size: tuple[int, int], props: dict[str, Any]) -> Image.Image:
@@ -14,7 +17,7 @@ def shape_tile(kind: str, size: tuple[int, int], props: dict[str, Any]) -> Image
     radius = props.get("radius", 0.0)
     fill = props.get("fill")
     stroke = props.get("stroke")
-    mask = shape_mask(kind, size, radius)
+    mask = _mask(kind, size, radius)
 
     if fill is not None:
         tile = multiply_alpha(paint_image(fill, size), mask)
@@ -28,16 +31,15 @@ def shape_tile(kind: str, size: tuple[int, int], props: dict[str, Any]) -> Image
     return tile
 
 
+def _mask(kind: str, size: tuple[int, int], radius: float, inset: float = 0) -> Image.Image:
+    if kind == "rect" and radius <= 0 and inset <= 0:
+        return Image.new("L", size, 255)
+    return shape_mask(size, _MASK_OF[kind], radius, inset)
+
+
 def _ring(kind: str, size: tuple[int, int], radius: float, width: float) -> Image.Image:
     """The band of a shape within ``width`` pixels of its edge (an inside stroke)."""
-    outer = shape_mask(kind, size, radius)
-    inset = round(width)
-    inner_size = (size[0] - 2 * inset, size[1] - 2 * inset)
-    if inner_size[0] <= 0 or inner_size[1] <= 0:
-        return outer
-    inner = Image.new("L", size, 0)
-    inner.paste(shape_mask(kind, inner_size, max(0.0, radius - width)), (inset, inset))
-    return ImageChops.subtract(outer, inner)
+    return ImageChops.subtract(_mask(kind, size, radius), _mask(kind, size, radius, width))
 
 
 def line_tile(props: dict[str, Any]) -> tuple[Image.Image, tuple[int, int]]:
