@@ -74,7 +74,7 @@ def parse(text: str) -> list[Span]:
         elif kind == "*":
             italic = not italic
         elif kind == "color":
-            colors.append(parse_color(value))
+            colors.append(parse_color(value[len("[color=") : -1]))
         elif kind == "/color" and colors:
             colors.pop()
     return spans
@@ -90,7 +90,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if token.startswith("\\"):
             out.append(("escape", token))
         elif match.group(1):
-            out.append(("color", match.group(1)))
+            out.append(("color", token))
         elif token == "[/color]":
             out.append(("/color", token))
         else:

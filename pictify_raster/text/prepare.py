@@ -76,7 +76,9 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 def normalise(text: str) -> str:
     """Unify newlines, drop control characters and expand tabs (a tab has no
     glyph: drawn as it is, it shows as a .notdef box)."""
-    text = _CONTROLS.sub("", _NEWLINES.sub("\n", text))
+    # Trailing newlines (common at the end of data values) would add blank
+    # lines that shift vertical centring; inner blank lines are kept.
+    text = _CONTROLS.sub("", _NEWLINES.sub("\n", text)).rstrip("\n")
     if "\t" in text:
         text = "\n".join(line.expandtabs(TAB_SIZE) for line in text.split("\n"))
     return text

@@ -90,7 +90,8 @@ def break_units(text: str) -> list[str]:
 
 
 # After spaces, a break is still forbidden before closing punctuation, "!",
-# "?", infix separators and "/" (LB13), and after an opening bracket (LB14).
+# "?", infix separators and "/" (LB13) or a closing quote (LB15b), and after
+# an opening bracket (LB14) or an opening quote (LB15a).
 _NO_BREAK_BEFORE = frozenset({"CL", "CP", "EX", "IS", "SY"})
 
 
@@ -98,7 +99,12 @@ def _glued(before: str, piece: str) -> bool:
     word = before.rstrip(" ")
     if not word or not before.endswith(" "):
         return False
-    return _lb_class(piece[0]) in _NO_BREAK_BEFORE or _lb_class(word[-1]) == "OP"
+    first, last = piece[0], word[-1]
+    if _lb_class(first) in _NO_BREAK_BEFORE or _lb_class(last) == "OP":
+        return True
+    if _lb_class(first) == "QU" and unicodedata.category(first) == "Pf":
+        return True
+    return _lb_class(last) == "QU" and unicodedata.category(last) == "Pi"
 
 
 @lru_cache(maxsize=4096)

@@ -66,6 +66,9 @@ class TextStyle:
         if not self.size > 0:
             msg = f"font size must be positive, got {self.size!r}"
             raise ValueError(msg)
+        if not self.min_size > 0:
+            msg = f"min_size must be positive, got {self.min_size!r}"
+            raise ValueError(msg)
         if not 1 <= self.weight <= 1000:
             msg = f"font weight must lie in 1..1000, got {self.weight!r}"
             raise ValueError(msg)
