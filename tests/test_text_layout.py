@@ -596,3 +596,28 @@ def test_layout_is_cached_and_blocks_are_independent(registry):
     second = layout_text("cache me \U0010fffd", style, 300, None, registry)
     first.warnings.clear()
     assert second.warnings
+
+
+def test_clip_with_max_lines_keeps_exactly_max_lines(registry):
+    style = TextStyle(size=30, max_lines=2, overflow="clip")
+    block = layout_text(LONG, style, 500, None, registry)
+    assert block.line_count == 2 and block.truncated
+    assert "…" not in logical_text(block)
+    tall = layout_text(LONG, TextStyle(size=30, overflow="clip"), 500, 100, registry)
+    # One line fits in 100 px and the next is cut by the box bottom.
+    assert tall.line_count == tall.metrics.lines_in(100) + 1
+
+
+def test_rtl_ellipsis_sits_at_the_left_end(registry):
+    text = "اللغة العربية جميلة ومرحبا بكم في المتجر الجديد مع خصومات كبيرة على كل المنتجات"
+    block = layout_text(text, TextStyle(size=32, align="start", max_lines=1), 400, None, registry)
+    assert block.truncated
+    runs = block.lines[0].runs
+    assert runs[0].text == "…", [r.text for r in runs]
+    box = (0, 0, 400, block.height)
+    assert_inside(render(block, box), box)
+
+
+def test_trailing_newlines_do_not_add_lines(registry):
+    block = layout_text("Title\n\n", TextStyle(size=30, valign="middle"), 500, 200, registry)
+    assert block.line_count == 1

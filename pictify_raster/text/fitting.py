@@ -127,11 +127,19 @@ def fit(prepared: Prepared, style: TextStyle, width: int | None, height: int | N
     if mode == "shrink":
         return _shrink(prepared, style, width, height, first)
     if mode == "clip":
-        keep = first.lines if first.allowed is None else first.lines[: first.allowed + 1]
-        return Fit(style.size, keep, True, first.measure)
+        return Fit(style.size, _clipped(first, style), True, first.measure)
     if mode == "error":
         raise TextOverflowError(_overflow_message(prepared, style, width, height, first))
     return _ellipsis(prepared, style.size, first, width)
+
+
+def _clipped(attempt: _Attempt, style: TextStyle) -> list[Line]:
+    """The lines to draw when clipping: those that fit, plus the one the box
+    bottom cuts through (max_lines, when it is the limit, is exact)."""
+    if attempt.allowed is None:
+        return attempt.lines
+    limited_by_count = style.max_lines is not None and style.max_lines <= attempt.allowed
+    return attempt.lines[: attempt.allowed + (0 if limited_by_count else 1)]
 
 
 def _shrink(
