@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,6 +65,16 @@ class BatchRecord:
     cancel_requested: bool
     owner: str | None
     heartbeat_at: float | None
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A webhook delivery to create: its id, event, URL and the exact body to send."""
+
+    delivery_id: str
+    event: str
+    url: str
+    body: str
 
 
 @dataclass(frozen=True)
@@ -372,8 +382,14 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
-    def end_batch(self, batch_id: str, status: BatchStatus, error: str | None = None) -> bool:
-        """Set the final status once; cancel what is still pending. False if already ended."""
+    def end_batch(self, batch_id: str, status: BatchStatus, error: str | None = None, *,
+                  delivery: Callable[[Batch], NewDelivery | None] | None = None,
+                  owner: str | None = None) -> bool:
+        """Set the final status once; cancel what is still pending. False if already ended.
+
+        ``delivery`` makes the webhook delivery from the ended batch, in the same
+        transaction: a crash cannot leave an ended batch without its notification.
+        """
         with self.transaction() as conn:
             now = time.time()
             cur = conn.execute(
@@ -389,7 +405,16 @@ class Store:
                 "WHERE id = ? AND status IN ('pending', 'processing')",
                 (str(status), now, error, now, cancelled, batch_id),
             )
-            return cur.rowcount == 1
+            if cur.rowcount != 1:
+                return False
+            if delivery is not None:
+                row = conn.execute(
+                    f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,)
+                ).fetchone()
+                new = delivery(_batch_from_row(row).batch)
+                if new is not None:
+                    self._insert_delivery(conn, new, batch_id, owner)
+            return True
 
     # -- items -------------------------------------------------------------------------
 
@@ -534,16 +559,20 @@ class Store:
 
     # -- webhook deliveries ------------------------------------------------------------
 
-    def create_delivery(self, *, delivery_id: str, batch_id: str, event: str, url: str,
-                        body: str, owner: str | None) -> None:
-        now = time.time()
+    def create_delivery(self, new: NewDelivery, batch_id: str, owner: str | None) -> None:
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO deliveries (id, batch_id, event, url, body, status, created_at, "
-                "next_attempt_at, owner, heartbeat_at) "
-                "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
-                (delivery_id, batch_id, event, url, body, now, now, owner, now),
-            )
+            self._insert_delivery(conn, new, batch_id, owner)
+
+    @staticmethod
+    def _insert_delivery(conn: sqlite3.Connection, new: NewDelivery, batch_id: str,
+                         owner: str | None) -> None:
+        now = time.time()
+        conn.execute(
+            "INSERT INTO deliveries (id, batch_id, event, url, body, status, created_at, "
+            "next_attempt_at, owner, heartbeat_at) "
+            "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+            (new.delivery_id, batch_id, new.event, new.url, new.body, now, now, owner, now),
+        )
 
     def due_deliveries(self, owner: str, now: float) -> list[tuple[str, str, str, str, int]]:
         """Pending deliveries of this owner due by ``now``: (id, batch id, url, body, attempts)."""

@@ -33,7 +33,7 @@ from pictify_raster.batch.models import (
     ProgressEvent,
 )
 from pictify_raster.batch.store import BatchRecord, Outcome, Store
-from pictify_raster.batch.webhooks import WebhookSender, enqueue
+from pictify_raster.batch.webhooks import WebhookSender, delivery_for
 from pictify_raster.errors import ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -403,16 +403,12 @@ def _failed_outcome(result: ItemResult) -> Outcome:
 
 def finish_batch(store: Store, batch_id: str, status: BatchStatus, error: str | None,
                  owner: str | None) -> None:
-    """Give a batch its final status, sweep its stray files, queue its webhook."""
+    """Give a batch its final status (and its webhook delivery), sweep its stray files."""
     record = store.get_batch(batch_id)
     if record is None:
         return
     remove_strays(store, record)
-    if not store.end_batch(batch_id, status, error):
-        return
-    record = store.get_batch(batch_id)
-    if record is not None:
-        enqueue(store, record.batch, owner)
+    store.end_batch(batch_id, status, error, delivery=delivery_for, owner=owner)
 
 
 def remove_strays(store: Store, record: BatchRecord) -> None:

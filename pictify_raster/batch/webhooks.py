@@ -23,7 +23,7 @@ import requests
 
 from pictify_raster.batch.models import Batch, BatchStatus, DeliveryStatus, iso
 from pictify_raster.batch.signing import SIGNATURE_HEADER, sign
-from pictify_raster.batch.store import Store
+from pictify_raster.batch.store import NewDelivery, Store
 
 logger = logging.getLogger(__name__)
 
@@ -86,16 +86,21 @@ def new_delivery_id() -> str:
     return "dlv_" + uuid.uuid4().hex
 
 
-def enqueue(store: Store, batch: Batch, owner: str | None) -> str | None:
-    """Create the delivery for an ended batch that has a webhook URL; return its id."""
+def delivery_for(batch: Batch) -> NewDelivery | None:
+    """The delivery announcing an ended batch, or None when it has no webhook URL."""
     if not batch.webhook_url:
         return None
-    delivery_id = new_delivery_id()
-    store.create_delivery(
-        delivery_id=delivery_id, batch_id=batch.id, event=event_name(batch.status),
-        url=batch.webhook_url, body=build_body(batch), owner=owner,
-    )
-    return delivery_id
+    return NewDelivery(delivery_id=new_delivery_id(), event=event_name(batch.status),
+                       url=batch.webhook_url, body=build_body(batch))
+
+
+def enqueue(store: Store, batch: Batch, owner: str | None) -> str | None:
+    """Create a new delivery for an ended batch (a redelivery); return its id."""
+    new = delivery_for(batch)
+    if new is None:
+        return None
+    store.create_delivery(new, batch.id, owner)
+    return new.delivery_id
 
 
 class WebhookSender:
