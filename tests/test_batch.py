@@ -367,3 +367,24 @@ def test_an_image_server_that_never_answers_times_out(home: Path, tmp_path: Path
     assert [i.status for i in items] == [ItemStatus.COMPLETED, ItemStatus.FAILED,
                                          ItemStatus.COMPLETED]
     assert items[1].error is not None and items[1].error.code == "RENDER_TIMEOUT"
+
+
+def test_two_clients_run_their_own_batches_on_one_home(home: Path, tmp_path: Path) -> None:
+    with Pictify(home=home, workers=1, _renderer_factory=FACTORY) as one, \
+            Pictify(home=home, workers=1, _renderer_factory=FACTORY) as two:
+        uid = one.templates.register(write_card(tmp_path))
+        a = one.templates.batch_render(uid, [{"i": i} for i in range(40)])
+        b = two.templates.batch_render(uid, [{"i": i} for i in range(40)])
+        assert one.batches.wait(b.id, timeout=30).completed_count == 40
+        assert two.batches.wait(a.id, timeout=30).completed_count == 40
+        assert {x.id for x in one.batches.list()} == {a.id, b.id}
+
+
+def test_wait_with_a_progress_bar(fake_client: Pictify, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    uid = fake_client.templates.register(write_card(tmp_path))
+    batch = fake_client.templates.batch_render(uid, [{"sleep": 0.01}] * 30 + [{"boom": 1}])
+    done = fake_client.batches.wait(batch.id, progress=True, timeout=30)
+    assert done.completed_count == 30
+    err = capsys.readouterr().err
+    assert batch.id in err and "31/31" in err and "failed=1" in err
