@@ -388,3 +388,22 @@ def test_wait_with_a_progress_bar(fake_client: Pictify, tmp_path: Path,
     assert done.completed_count == 30
     err = capsys.readouterr().err
     assert batch.id in err and "31/31" in err and "failed=1" in err
+
+
+def test_rows_that_fail_to_read_fail_the_batch(fake_client: Pictify, tmp_path: Path) -> None:
+    uid = fake_client.templates.register(write_card(tmp_path))
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for i in range(1100):
+            if i == 1050:
+                raise OSError("the CSV file went away")
+            yield {"i": i}
+
+    with pytest.raises(OSError, match="went away"):
+        fake_client.templates.batch_render(uid, rows())
+    [batch] = fake_client.batches.list()
+    done = fake_client.batches.wait(batch.id, timeout=30)
+    assert done.status is BatchStatus.FAILED
+    assert done.error == "reading the rows failed: OSError: the CSV file went away"
+    assert done.total_count == 1000  # two chunks of 500 were recorded
+    assert done.completed_count + done.cancelled_count == 1000

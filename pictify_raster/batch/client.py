@@ -255,9 +255,9 @@ class Pictify:
         try:
             _ingest(self.store, batch_id, rows)
         except BaseException as exc:
-            logger.error("batch %s: reading the rows failed: %s", batch_id,
-                         type(exc).__name__)
-            self._supervisor.abort(batch_id, f"reading the rows failed: {type(exc).__name__}")
+            reason = f"reading the rows failed: {type(exc).__name__}: {exc}".rstrip(": ")
+            logger.error("batch %s: %s", batch_id, reason)
+            self._supervisor.abort(batch_id, reason)
             self.store.finish_ingest(batch_id)
             raise
         self.store.finish_ingest(batch_id)
