@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from pictify_raster.text import (
 from pictify_raster.text import layout as layout_module
 from pictify_raster.text.coverage.cmap import codepoints
 from pictify_raster.text.registry import bundled_dir
+from pictify_raster.text.scancache import ScanCache
 from pictify_raster.text.shaping import fonts
 from pictify_raster.text.shaping.fonts import pil_font
 
@@ -234,3 +236,27 @@ def _build_variable_font(path: Path) -> None:
     delta = [(0, 0), (0, 0), (300, 0), (300, 0), (0, 0), (300, 0), (0, 0), (0, 0)]
     fb.setupGvar({"I": [TupleVariation({"wght": (0, 1.0, 1.0)}, delta)]})
     fb.save(str(path))
+
+
+def test_system_scans_are_cached_on_disk(tmp_path, monkeypatch):
+    cache_path = tmp_path / "scan.json"
+    font = FONTS / "NotoSansThai-Regular.ttf"
+    monkeypatch.setattr(fontfiles, "_scan_cache", {})
+    disk = ScanCache(cache_path)
+    scanned = fontfiles.scan_file(font, "system", disk)
+    disk.save()
+    assert cache_path.is_file()
+
+    def refuse(*_args):
+        raise AssertionError("the font file was read again")
+
+    monkeypatch.setattr(fontfiles, "_scan_cache", {})
+    monkeypatch.setattr(fontfiles, "_read_faces", refuse)
+    again = fontfiles.scan_file(font, "system", ScanCache(cache_path))
+    assert [dataclasses.asdict(f) for f in again] == [dataclasses.asdict(f) for f in scanned]
+
+
+def test_a_corrupt_scan_cache_is_ignored(tmp_path):
+    cache_path = tmp_path / "scan.json"
+    cache_path.write_text("{not json", encoding="utf-8")
+    assert ScanCache(cache_path).entries == {}

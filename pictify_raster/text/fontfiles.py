@@ -13,6 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
@@ -71,7 +72,15 @@ class FaceFile:
 _scan_cache: dict[tuple[str, int, int], list[FaceFile]] = {}
 
 
-def scan_file(path: Path, origin: str) -> list[FaceFile]:
+class DiskCache(Protocol):
+    """Where scans may also be kept between processes (see scancache.py)."""
+
+    def key(self, path: Path, stat: os.stat_result) -> str: ...
+    def get(self, key: str) -> list[FaceFile] | None: ...
+    def put(self, key: str, faces: list[FaceFile]) -> None: ...
+
+
+def scan_file(path: Path, origin: str, disk: DiskCache | None = None) -> list[FaceFile]:
     """The faces of one font file; an unreadable file yields none (logged)."""
     try:
         stat = path.stat()
@@ -80,13 +89,17 @@ def scan_file(path: Path, origin: str) -> list[FaceFile]:
         return []
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     cached = _scan_cache.get(key)
+    if cached is None and disk is not None:
+        cached = disk.get(disk.key(path, stat))
     if cached is None:
         try:
             cached = _read_faces(path, origin)
         except (TTLibError, OSError, KeyError, ValueError, AssertionError) as exc:
             logger.warning("skipping font file %s: %s", path, exc)
             cached = []
-        _scan_cache[key] = cached
+        if disk is not None:
+            disk.put(disk.key(path, stat), cached)
+    _scan_cache[key] = cached
     return cached
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .fontfiles import FONT_SUFFIXES, FaceFile, scan_file
+from .scancache import ScanCache, cache_file
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,9 @@ def system_faces() -> tuple[FaceFile, ...]:
     """Faces of the system's fonts, scanned once per process."""
     bundled = {Path(f.source).resolve() for f in bundled_faces()}
     files = [p for p in system_font_files() if p.resolve() not in bundled]
-    faces = tuple(face for p in files for face in scan_file(p, "system"))
+    disk = ScanCache(cache_file())
+    faces = tuple(face for p in files for face in scan_file(p, "system", disk))
+    disk.save()
     logger.debug("scanned %d system font faces", len(faces))
     return faces
 
