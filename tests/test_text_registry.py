@@ -21,6 +21,7 @@ from pictify_raster.text import (
     default_registry,
     describe_fonts,
     drawing,
+    fontfiles,
     layout_text,
     shaping_available,
 )
