@@ -12,15 +12,17 @@ import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from decimal import Context as DecimalContext
+from decimal import Decimal
 from typing import Any
+
+from babel import Locale
 
 from . import formatting, graphemes
 from .context import Context
 from .conversions import date_from, number_from
 from .faults import Fault
 from .operators import check_length
+from .rounding import round_half_up
 from .values import describe, is_nullish, is_number, to_json, to_text
 
 
@@ -99,7 +101,7 @@ def str_arg(value: Any, what: str) -> str:
     return value
 
 
-def locale_arg(ctx: Context, value: Any) -> Any:
+def locale_arg(ctx: Context, value: Any) -> Locale:
     """A locale argument overrides the layout's locale; null keeps it."""
     return formatting.get_locale(ctx.locale if value is None else str_arg(value, "the locale"))
 
@@ -113,12 +115,18 @@ def decimals_arg(ctx: Context, value: Any) -> int:
 
 @register("upper")
 def upper(ctx: Context, value: Any) -> str:
-    return text_input(value).upper()
+    return _bounded(ctx, text_input(value).upper())
 
 
 @register("lower")
 def lower(ctx: Context, value: Any) -> str:
-    return text_input(value).lower()
+    return _bounded(ctx, text_input(value).lower())
+
+
+def _bounded(ctx: Context, text: str) -> str:
+    # Case mapping can lengthen text ('ß' upper-cases to 'SS'), up to threefold.
+    check_length(len(text), ctx.limits)
+    return text
 
 
 @register("title")
@@ -127,9 +135,10 @@ def title(ctx: Context, value: Any) -> str:
     out = []
     in_word = False
     for ch in text_input(value):
-        out.append(ch.lower() if in_word else ch.upper())
+        # title() rather than upper() keeps digraphs right: 'ǆ' becomes 'ǅ'.
+        out.append(ch.lower() if in_word else ch.title())
         in_word = ch.isalnum() or ch in "'’"
-    return "".join(out)
+    return _bounded(ctx, "".join(out))
 
 
 @register("capitalize")
@@ -143,7 +152,11 @@ def capitalize(ctx: Context, value: Any) -> str:
 @register("trim")
 def trim(ctx: Context, value: Any, characters: Any = None) -> str:
     text = text_input(value)
-    return text.strip() if characters is None else text.strip(str_arg(characters, "trim's"))
+    return (
+        text.strip()
+        if characters is None
+        else text.strip(str_arg(characters, "the characters to trim"))
+    )
 
 
 @register("truncate")
@@ -230,22 +243,6 @@ def _padding(ctx: Context, value: Any, width: Any, fill: Any) -> tuple[str, str]
 # -- numbers -----------------------------------------------------------------
 
 
-# Enough digits for any bounded number at any allowed number of decimals.
-_ROUNDING = DecimalContext(prec=80, rounding=ROUND_HALF_UP)
-_STEPS = {places: Decimal(1).scaleb(-places) for places in range(-18, 40)}
-
-
-def _quantize(number: Any, decimals: int) -> Decimal:
-    """Round half away from zero (2.5 → 3), not Python's half to even."""
-    exact = number if isinstance(number, Decimal) else Decimal(repr(number))
-    try:
-        step = _STEPS.get(decimals) or Decimal(1).scaleb(-decimals)
-        return exact.quantize(step, context=_ROUNDING)
-    except InvalidOperation:
-        msg = f"cannot round {describe(number)}"
-        raise Fault(msg) from None
-
-
 @register("round")
 def round_(ctx: Context, value: Any, decimals: Any = 0) -> int | float:
     number = number_input(value)
@@ -253,7 +250,7 @@ def round_(ctx: Context, value: Any, decimals: Any = 0) -> int | float:
     if isinstance(number, float) and not math.isfinite(number):
         msg = f"cannot round {describe(number)}"
         raise Fault(msg)
-    rounded = _quantize(number, places)
+    rounded = round_half_up(number, places)
     return int(rounded) if places <= 0 else float(rounded)
 
 

@@ -18,9 +18,18 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from babel.numbers import NumberPattern, format_currency, get_currency_name
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    get_currency_name,
+    get_currency_precision,
+)
 
 from .faults import Fault
+from .rounding import round_half_up
+from .values import describe
+
+Number = Decimal | float | int
 
 DEFAULT_LOCALE = "en_US"
 NAMED_DATE_FORMATS = ("short", "medium", "long", "full")
@@ -59,21 +68,28 @@ def _pattern(base: NumberPattern, decimals: int | None) -> NumberPattern:
     return pattern
 
 
-def format_number(value: Decimal | float | int, decimals: int | None, locale: Locale) -> str:
+def format_number(value: Number, decimals: int | None, locale: Locale) -> str:
     try:
         pattern = _pattern(locale.decimal_formats[None], decimals)
-        return _plain_spaces(pattern.apply(value, locale))
+        exact = round_half_up(value, pattern.frac_prec[1])
+        return _plain_spaces(pattern.apply(exact, locale))
+    except Fault:
+        raise
     except Exception:  # Babel/decimal internals; say which value instead
-        msg = f"cannot format {value!r} as a number"
+        msg = f"cannot format {describe(value)} as a number"
         raise Fault(msg) from None
 
 
-def format_percent(value: Decimal | float | int, decimals: int, locale: Locale) -> str:
+def format_percent(value: Number, decimals: int, locale: Locale) -> str:
     try:
         pattern = _pattern(locale.percent_formats[None], decimals)
-        return _plain_spaces(pattern.apply(value, locale))
+        # The pattern multiplies by 100 (its scale), so round two places further.
+        exact = round_half_up(value, pattern.frac_prec[1] + pattern.scale)
+        return _plain_spaces(pattern.apply(exact, locale))
+    except Fault:
+        raise
     except Exception:
-        msg = f"cannot format {value!r} as a percentage"
+        msg = f"cannot format {describe(value)} as a percentage"
         raise Fault(msg) from None
 
 
@@ -81,15 +97,18 @@ def format_percent(value: Decimal | float | int, decimals: int, locale: Locale) 
 def known_currency(code: str) -> bool:
     try:
         return get_currency_name(code, locale="en") != code
-    except Exception:
+    except Exception:  # Babel's data lookup failing means: not a code it knows
         return False
 
 
-def format_money(value: Decimal | float | int, code: str, locale: Locale) -> str:
+def format_money(value: Number, code: str, locale: Locale) -> str:
     try:
-        return _plain_spaces(format_currency(value, code, locale=locale))
+        exact = round_half_up(value, get_currency_precision(code))
+        return _plain_spaces(format_currency(exact, code, locale=locale))
+    except Fault:
+        raise
     except Exception:
-        msg = f"cannot format {value!r} as {code}"
+        msg = f"cannot format {describe(value)} as {code}"
         raise Fault(msg) from None
 
 
