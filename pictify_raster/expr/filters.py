@@ -85,12 +85,13 @@ def list_input(value: Any) -> list[Any] | tuple[Any, ...]:
     raise Fault(msg)
 
 
-def int_arg(value: Any, what: str, low: int, high: int) -> int:
+def int_arg(value: Any, what: str, low: int, high: int, limit: str = "") -> int:
+    """A whole-number argument within bounds; `limit` names the limit behind them."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         msg = f"{what} must be a whole number from {low} to {high}, got {describe(value)}"
-        raise Fault(msg)
+        raise Fault(msg + (f" (limit {limit})" if limit else ""))
     return value
 
 
@@ -107,7 +108,7 @@ def locale_arg(ctx: Context, value: Any) -> Locale:
 
 
 def decimals_arg(ctx: Context, value: Any) -> int:
-    return int_arg(value, "the number of decimals", 0, ctx.limits.max_decimals)
+    return int_arg(value, "the number of decimals", 0, ctx.limits.max_decimals, "max_decimals")
 
 
 # -- text --------------------------------------------------------------------
@@ -163,7 +164,9 @@ def trim(ctx: Context, value: Any, characters: Any = None) -> str:
 def truncate(ctx: Context, value: Any, length: Any, suffix: Any = "…") -> str:
     """At most `length` characters, the suffix included, never splitting a character."""
     text = text_input(value)
-    length = int_arg(length, "truncate's length", 0, ctx.limits.max_string_length)
+    length = int_arg(
+        length, "truncate's length", 0, ctx.limits.max_string_length, "max_string_length"
+    )
     suffix = str_arg(suffix, "truncate's suffix")
     kept, cut = graphemes.head(text, length)
     if not cut:
@@ -230,7 +233,7 @@ def pad_end(ctx: Context, value: Any, width: Any, fill: Any = " ") -> str:
 
 def _padding(ctx: Context, value: Any, width: Any, fill: Any) -> tuple[str, str]:
     text = text_input(value)
-    width = int_arg(width, "the width", 0, ctx.limits.max_string_length)
+    width = int_arg(width, "the width", 0, ctx.limits.max_string_length, "max_string_length")
     fill = str_arg(fill, "the fill character")
     if graphemes.count(fill) != 1:
         msg = f"the fill must be one character, got {describe(fill)}"
@@ -246,7 +249,9 @@ def _padding(ctx: Context, value: Any, width: Any, fill: Any) -> tuple[str, str]
 @register("round")
 def round_(ctx: Context, value: Any, decimals: Any = 0) -> int | float:
     number = number_input(value)
-    places = int_arg(decimals, "the number of decimals", -18, ctx.limits.max_decimals)
+    places = int_arg(
+        decimals, "the number of decimals", -18, ctx.limits.max_decimals, "max_decimals"
+    )
     if isinstance(number, float) and not math.isfinite(number):
         msg = f"cannot round {describe(number)}"
         raise Fault(msg)

@@ -140,9 +140,9 @@ class Lexer:
             raise syntax_error(text, start, f"number {source[:20]}… is too long")
         value: int | float = float(source) if is_float else int(source)
         if not abs(value) <= self.limits.max_number:
-            raise syntax_error(
-                text, start, f"number {source} is larger than the limit {self.limits.max_number}"
-            )
+            limit = self.limits.max_number
+            msg = f"number {source} is larger than the limit {limit} (limit max_number)"
+            raise syntax_error(text, start, msg)
         return Token(Kind.NUMBER, source, value, start)
 
     def _digits(self, pos: int) -> int:
