@@ -39,7 +39,9 @@ def layout_text(
     # A box narrower than a pixel still gets one cluster per line, not a loop.
     width = None if width is None else max(int(width), 1)
     height = None if height is None else max(int(height), 0)
-    key = (text, style, width, height, id(registry))
+    # Keyed by what the registry holds, not its id: ids are reused after
+    # a registry is freed, and per-layout registries come and go.
+    key = (text, style, width, height, registry.cache_key)
     cached = _blocks.get(key)
     if cached is not None:
         _blocks.move_to_end(key)

@@ -90,6 +90,11 @@ class FontRegistry:
             msg = f"font file not found: {', '.join(missing)}"
             raise FileNotFoundError(msg)
 
+    @property
+    def cache_key(self) -> tuple[object, ...]:
+        """What makes two registries resolve alike (used to key layout caches)."""
+        return (self.extra_files, self.include_system, str(bundled_dir()))
+
     # The three scans are separate so that with_files() can share the slow ones.
     @cached_property
     def extra_faces(self) -> tuple[FaceFile, ...]:
