@@ -16,10 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .fontfiles import FONT_SUFFIXES, FaceFile, scan_file
 from .scancache import ScanCache, cache_file
+
+if TYPE_CHECKING:
+    from .coverage.fallback import FallbackChain
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ class FontRegistry:
         self.extra_files = tuple(Path(p) for p in extra_files)
         self.include_system = include_system
         # Fallback chains built for this registry, keyed by the fonts asked for.
-        self.chain_cache: dict[tuple[object, ...], Any] = {}
+        self.chain_cache: dict[tuple[object, ...], FallbackChain] = {}
         missing = [str(p) for p in self.extra_files if not p.is_file()]
         if missing:
             msg = f"font file not found: {', '.join(missing)}"
