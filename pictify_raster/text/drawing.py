@@ -221,7 +221,7 @@ class _Painter:
         _composite(self.layer, image, round(x), round(baseline - ascent))
 
     def decorate(self, line: LaidLine, x0: float, x1: float, baseline: float) -> None:
-        if not line.runs:
+        if not line.runs or x1 - x0 < 1:
             return
         f = self.block.primary.file
         scale = self.m.size / f.units_per_em
