@@ -37,7 +37,7 @@ CASES: list[tuple[str, str]] = [
     ("conditional", "{{ count == 1 ? 'item' : 'items' }}"),
     ("plural", "{{ count }} {{ count | plural('item', 'items') }}"),
     ("visible test", "{{ author.avatar != null }}"),
-    ("arithmetic", "{{ (price * (1 - discount)) | round(2) }}"),
+    ("arithmetic", "{{ price * (1 - discount) | round(2) }}"),
     ("coalesce", "{{ subtitle ?? author.name ?? 'Anonymous' }}"),
     ("join", "{{ tags | join(' · ') }}"),
     ("initials", "{{ author.name | initials }}"),
