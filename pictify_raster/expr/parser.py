@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from pictify_raster.errors import ExpressionError
 
@@ -47,6 +48,7 @@ from .nodes import (
 from .signatures import FILTER_ARITY, FUNCTION_ARITY
 
 _CONSTANTS = {"true": True, "false": False, "null": None}
+T = TypeVar("T")
 
 
 class Parser:
@@ -70,10 +72,9 @@ class Parser:
 
     def _trailing_hint(self) -> str:
         found = describe_token(self.token)
-        previous = self.tokens[self.index - 1] if self.index else None
         if self.token.text == ":":
             return "found ':' without a '?' before it; write cond ? a : b"
-        if previous is not None and self.token.kind in (Kind.NAME, Kind.NUMBER, Kind.STRING):
+        if self.token.kind in (Kind.NAME, Kind.NUMBER, Kind.STRING):
             return f"expected an operator or the end of the expression, found {found}"
         return f"expected the end of the expression, found {found}"
 
@@ -104,17 +105,13 @@ class Parser:
 
     def checked(self, node: Node) -> Node:
         """Refuse trees deeper than the limit (evaluation recurses on them)."""
-        if node.depth > self.limits.max_depth:
-            msg = (
-                f"expression nests more than {self.limits.max_depth} levels deep (limit max_depth)"
-            )
-            raise self.error(
-                msg,
-                node.pos,
-            )
+        limit = self.limits.max_depth
+        if node.depth > limit:
+            msg = f"expression nests more than {limit} levels deep (limit max_depth)"
+            raise self.error(msg, node.pos)
         return node
 
-    def nested(self, parse: Callable[[], Node]) -> Node:
+    def nested(self, parse: Callable[[], T]) -> T:
         """Parse a bracketed part, bounding how deep brackets may nest."""
         self.nesting += 1
         if self.nesting > self.limits.max_depth:
@@ -143,7 +140,7 @@ class Parser:
     def arguments(self, context: str) -> tuple[Node, ...]:
         """`( a, b, … )` with the opening bracket as the current token."""
         self.advance()
-        return self.nested(lambda: ListLiteral(self.items(")", context))).children()
+        return self.nested(lambda: self.items(")", f"to close the arguments {context}"))
 
     def items(self, closer: str, context: str) -> tuple[Node, ...]:
         items: list[Node] = []
@@ -152,7 +149,7 @@ class Parser:
             if not self.at(","):
                 break
             self.advance()
-        self.expect(closer, f"to close the arguments {context}" if closer == ")" else context)
+        self.expect(closer, context)
         return tuple(items)
 
     def check_arity(
@@ -166,11 +163,9 @@ class Parser:
         low, high = table[name]
         if not low <= count <= high:
             wanted = str(low) if low == high else f"{low} to {high}"
-            msg = f"{kind} {name!r} takes {wanted} argument{'s' if high != 1 else ''}, got {count}"
-            raise self.error(
-                msg,
-                pos,
-            )
+            plural = "s" if high != 1 else ""
+            msg = f"{kind} {name!r} takes {wanted} argument{plural}, got {count}"
+            raise self.error(msg, pos)
 
     def expression(self) -> Node:
         node = self.conditional()
@@ -286,8 +281,8 @@ class Parser:
             return node
         if self.at("["):
             self.advance()
-            items = self.nested(lambda: ListLiteral(self.items("]", "to close the list")))
-            return self.checked(ListLiteral(items.children(), pos=token.pos))
+            items = self.nested(lambda: self.items("]", "to close the list"))
+            return self.checked(ListLiteral(items, pos=token.pos))
         msg = f"expected a value, found {describe_token(token)}"
         raise self.error(msg)
 
