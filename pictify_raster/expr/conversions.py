@@ -16,6 +16,7 @@ from typing import Any
 from .values import is_number
 
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+", re.ASCII)
+_TIMESTAMP = re.compile(r"-?\d{1,12}(?:\.\d{1,9})?", re.ASCII)
 _MAX_NUMBER_TEXT = 60  # digits beyond this are no price anyone prints
 
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
@@ -82,11 +83,18 @@ def from_timestamp(seconds: float) -> datetime | None:
 
 
 def date_from(value: Any) -> date | None:
-    """A date or datetime from a date, an ISO string or a Unix timestamp; else None."""
+    """A date or datetime from a date, an ISO string or a Unix timestamp; else None.
+
+    Text is ISO 8601 first ("20240105" is 5 January 2024); other text of digits
+    is a timestamp in seconds, as CSV exports write them ("1700000000").
+    """
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        return parse_iso_date(value)
+        parsed = parse_iso_date(value)
+        if parsed is None and _TIMESTAMP.fullmatch(value.strip()):
+            return from_timestamp(float(value))
+        return parsed
     if is_number(value):
         return from_timestamp(float(value))
     return None
