@@ -178,6 +178,13 @@ CASES: list[tuple[Any, ...]] = [
     ("not flag or off", False),
     ("true or false and false", True),
     ("(true or false) and false", False),
+    # short-circuits: the side not needed is never evaluated
+    ("off and 1 / 0", False),
+    ("flag or 1 / 0", True),
+    ("flag ? 1 : 1 / 0", 1),
+    ("off ? 1 / 0 : 2", 2),
+    ("name ?? missing.x", "Ada Lovelace"),
+    ("coalesce(name, 'unused')", "Ada Lovelace"),
     # conditional and coalescing
     ("flag ? 'yes' : 'no'", "yes"),
     ("off ? 'yes' : 'no'", "no"),
