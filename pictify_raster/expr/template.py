@@ -25,6 +25,12 @@ Part = str | Expression
 
 
 class Template:
+    """A compiled layout string: `parts` are literal text and expressions.
+
+    `names` are the root variables its expressions read; `is_constant` says
+    it reads none, so a layout can evaluate it once instead of per row.
+    """
+
     __slots__ = ("_single", "is_constant", "limits", "names", "parts", "source")
 
     def __init__(self, source: str, parts: list[Part], limits: Limits) -> None:
