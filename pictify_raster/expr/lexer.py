@@ -42,6 +42,17 @@ _LOOKALIKES = {
     "**": "'*' (there is no power operator)",
     "{": "'(' or '[' ('{' has no meaning inside an expression)",
     "}": "'}}' to close the expression, or ')' / ']'",
+    # Typographic characters that editors and word processors substitute.
+    "‘": "straight quotes ' or \"",
+    "’": "straight quotes ' or \"",
+    "“": "straight quotes ' or \"",
+    "”": "straight quotes ' or \"",
+    "−": "'-' (a hyphen-minus)",
+    "×": "'*'",
+    "÷": "'/'",
+    "≠": "'!='",
+    "≤": "'<='",
+    "≥": "'>='",
 }
 
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
