@@ -3,6 +3,8 @@ for rows that must hang or crash a worker)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -407,3 +409,19 @@ def test_rows_that_fail_to_read_fail_the_batch(fake_client: Pictify, tmp_path: P
     assert done.error == "reading the rows failed: OSError: the CSV file went away"
     assert done.total_count == 1000  # two chunks of 500 were recorded
     assert done.completed_count + done.cancelled_count == 1000
+
+
+def test_a_worker_killed_from_outside_fails_its_item(home: Path, tmp_path: Path) -> None:
+    with Pictify(home=home, workers=1, item_timeout=30, _renderer_factory=FACTORY) as c:
+        uid = c.templates.register(write_card(tmp_path))
+        batch = c.templates.batch_render(uid, [{"sleep": 20}, {"i": 1}, {"i": 2}])
+        deadline = time.monotonic() + 20
+        while not getattr(c._supervisor._executor, "pids", None):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)  # let it start the sleeping row
+        os.kill(c._supervisor._executor.pids[0], signal.SIGKILL)  # type: ignore[union-attr]
+        done = c.batches.wait(batch.id, timeout=20)
+        items = c.templates.get_batch_results(batch.id).results
+    assert done.completed_count == 2 and done.failed_count == 1
+    assert items[0].error is not None and "SIGKILL" in items[0].error.message
