@@ -621,3 +621,11 @@ def test_rtl_ellipsis_sits_at_the_left_end(registry):
 def test_trailing_newlines_do_not_add_lines(registry):
     block = layout_text("Title\n\n", TextStyle(size=30, valign="middle"), 500, 200, registry)
     assert block.line_count == 1
+
+
+def test_unwrapped_huge_value_is_bounded(registry):
+    start = time.perf_counter()
+    block = layout_text(CASES["C30"]["title"], TextStyle(size=24), None, None, registry)
+    assert time.perf_counter() - start < 1.0
+    assert block.truncated and block.width <= 16384
+    assert line_texts(block)[0].endswith("…")

@@ -30,6 +30,10 @@ ELLIPSIS = "…"
 # this fraction of size x line_height.
 _MIN_ADVANCE_EM = 0.15
 _MIN_PITCH_EM = 0.8
+# Unwrapped text (width None, used to size pills) never needs to be wider or
+# longer than this.
+_MAX_NATURAL_WIDTH = 16384
+_MAX_NATURAL_LINES = 1000
 _SIZE_STEP = 0.5
 _ERROR_EXTRA_LINES = 50
 
@@ -71,17 +75,22 @@ def line_metrics(prepared: Prepared, style: TextStyle, size: float) -> LineMetri
 
 
 def budget(style: TextStyle, width: int | None, height: int | None, size: float) -> Budget | None:
-    """How many clusters and lines could possibly be shown at ``size`` (None: unbounded)."""
-    if width is None:
-        return None
+    """How many clusters and lines could possibly be shown at ``size`` (None: unbounded).
+
+    Without a width nothing wraps, so each line is bounded by a natural width
+    no image needs; the text beyond it is cut with an ellipsis.
+    """
     lines = style.max_lines
     if height is not None:
         by_height = int(height / max(size * style.line_height * _MIN_PITCH_EM, 1.0)) + 1
         lines = by_height if lines is None else min(lines, by_height)
     if lines is None:
-        return None
-    per_line = int(width / (_MIN_ADVANCE_EM * size)) + 2
-    return Budget((lines + 1) * per_line, lines + 1)
+        if width is not None:
+            return None
+        lines = _MAX_NATURAL_LINES
+    line_width = _MAX_NATURAL_WIDTH if width is None else width
+    per_line = int(line_width / (_MIN_ADVANCE_EM * size)) + 2
+    return Budget((lines + 1) * per_line, lines + 1, per_line if width is None else None)
 
 
 def allowed_lines(style: TextStyle, metrics: LineMetrics, height: int | None) -> int | None:
@@ -166,11 +175,12 @@ def _ellipsis(prepared: Prepared, size: float, attempt: _Attempt, width: int | N
     keep = max(attempt.allowed if attempt.allowed is not None else len(attempt.lines), 1)
     lines = attempt.lines[:keep]
     if lines:
-        lines[-1] = ellipsize(lines[-1], prepared, attempt.measure, width)
+        room = _MAX_NATURAL_WIDTH if width is None else width
+        lines[-1] = ellipsize(lines[-1], prepared, attempt.measure, room)
     return Fit(size, lines, True, attempt.measure)
 
 
-def ellipsize(line: Line, prepared: Prepared, m: Measure, width: int | None) -> Line:
+def ellipsize(line: Line, prepared: Prepared, m: Measure, width: int) -> Line:
     """The line cut so that it and a final "…" fit in ``width``."""
     body = line.trimmed()
     last = body[-1] if body else None
@@ -178,9 +188,7 @@ def ellipsize(line: Line, prepared: Prepared, m: Measure, width: int | None) -> 
     chain = prepared.chains.get(span, prepared.primary)
     face = chain.face_for(ELLIPSIS) or chain.primary
     mark = Cluster(ELLIPSIS, face, line.level, span)
-    if width is not None:
-        room = width - m.clusters([mark])
-        body = _cut_to(body, m, room)
+    body = _cut_to(body, m, width - m.clusters([mark]))
     return Line([*body, mark], line.level, True)
 
 

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 _MAX_LISTED = 8
 _CACHE_SIZE = 1024
+_LONGEST_CACHED = 2000
 _blocks: OrderedDict[tuple[object, ...], TextBlock] = OrderedDict()
 
 
@@ -47,9 +48,10 @@ def layout_text(
         _blocks.move_to_end(key)
         return dataclasses.replace(cached, warnings=list(cached.warnings))
     block = _layout(text, style, width, height, registry)
-    _blocks[key] = block
-    if len(_blocks) > _CACHE_SIZE:
-        _blocks.popitem(last=False)
+    if len(text) <= _LONGEST_CACHED:
+        _blocks[key] = block
+        if len(_blocks) > _CACHE_SIZE:
+            _blocks.popitem(last=False)
     return dataclasses.replace(block, warnings=list(block.warnings))
 
 

@@ -90,6 +90,7 @@ class Budget:
 
     clusters: int
     lines: int
+    per_paragraph: int | None = None  # without wrapping, a paragraph is one line
 
 
 # A cluster rarely has more characters than this (a base and a few marks);
@@ -121,12 +122,16 @@ def prepare(
         plain = "".join(s.text for s in para_spans)
         levels = bidi.levels(plain)
         base = bidi.paragraph_level(plain)
-        units, used = _units(para_spans, levels, chains, missing_cps, left)
+        limit = left
+        if budget is not None and budget.per_paragraph is not None:
+            limit = min(budget.per_paragraph, left or budget.per_paragraph)
+        units, chars, count = _units(para_spans, levels, chains, missing_cps, limit)
         paragraphs.append(Paragraph(units, base))
+        cut = cut or chars < len(plain)
         if left is not None:
-            left -= used
+            left -= count
             if left <= 0:
-                cut = cut or used < len(plain) or para_spans is not split[-1]
+                cut = cut or para_spans is not split[-1]
                 break
     return Prepared(paragraphs, cut, missing_cps, chains.get(PLAIN), chains.cache)
 
@@ -209,8 +214,9 @@ def _units(
     chains: _Chains,
     missing_cps: list[int],
     limit: int | None,
-) -> tuple[list[Unit], int]:
-    """The paragraph's units, and how many characters they hold (at most ``limit`` clusters)."""
+) -> tuple[list[Unit], int, int]:
+    """The paragraph's units (at most ``limit`` clusters), with their character
+    and cluster counts."""
     # Break opportunities come from the paragraph's plain text; spans only
     # change the font, so they are laid over the units afterwards.
     plain = "".join(s.text for s in spans)
@@ -230,8 +236,8 @@ def _units(
             pos += len(text)
             count += 1
             if limit is not None and count >= limit:
-                return units, pos
-    return units, pos
+                return units, pos, count
+    return units, pos, count
 
 
 def _face_of(

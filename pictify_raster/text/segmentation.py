@@ -23,6 +23,10 @@ from functools import lru_cache
 from uniseg.graphemecluster import grapheme_clusters
 from uniseg.linebreak import line_break, line_break_units
 
+from ._cache import short_text_cache
+
+# Pieces up to this length are cached (words repeat; long pieces rarely do).
+_CACHED_PIECE = 64
 # A piece: non-spaces followed by the spaces after them.
 _PIECES = re.compile(r"[^ ]* *")
 # ASCII without a break inside: everything but hyphens and slashes.
@@ -43,7 +47,7 @@ def clusters(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=16384)
+@short_text_cache(maxsize=16384, longest=_CACHED_PIECE)
 def _piece_clusters(piece: str) -> tuple[str, ...]:
     if all(_stands_alone(ch) for ch in piece):
         return tuple(piece)
@@ -112,7 +116,7 @@ def _lb_class(ch: str) -> str:
     return str(line_break(ch))
 
 
-@lru_cache(maxsize=16384)
+@short_text_cache(maxsize=16384, longest=_CACHED_PIECE)
 def _piece_units(piece: str) -> tuple[str, ...]:
     if piece.isascii():
         if _PLAIN_WORD.fullmatch(piece):
@@ -124,7 +128,7 @@ def _piece_units(piece: str) -> tuple[str, ...]:
     return tuple(units)
 
 
-@lru_cache(maxsize=16384)
+@short_text_cache(maxsize=16384, longest=_CACHED_PIECE)
 def _uax14(part: str) -> tuple[str, ...]:
     return tuple(line_break_units(part))
 

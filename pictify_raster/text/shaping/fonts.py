@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from PIL import ImageFont, features
 
+from .._cache import short_text_cache
 from ..registry import FontFace
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def measure(
     return _measure(face, round(size, 2), text, rtl=level % 2, language=language, shaped=shaped)
 
 
-@lru_cache(maxsize=65536)
+@short_text_cache(maxsize=65536, longest=256, text_arg=2)
 def _measure(
     face: FontFace, size: float, text: str, *, rtl: int, language: str | None, shaped: bool
 ) -> float:
