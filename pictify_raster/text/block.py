@@ -50,6 +50,11 @@ class TextBlock:
     exact_height: float = field(repr=False)
     primary: FontFace = field(repr=False)
 
+    @property
+    def baseline(self) -> float:
+        """The first line's baseline below the block's top, in px (for baseline alignment)."""
+        return self.metrics.ascent
+
     def draw(self, canvas: Image.Image, box: tuple[int, int, int, int]) -> None:
         """Draw into ``box`` (x, y, w, h) of ``canvas``, aligned as the style says.
 
@@ -60,11 +65,7 @@ class TextBlock:
 
 
 def lay_lines(fitted: Fit) -> list[LaidLine]:
-    m = fitted.measure
-    laid = []
-    for line in fitted.lines:
-        laid.append(_lay_line(line, m))
-    return laid
+    return [_lay_line(line, fitted.measure) for line in fitted.lines]
 
 
 def _lay_line(line: Line, m: Measure) -> LaidLine:

@@ -74,6 +74,7 @@ def _warnings(prepared: Prepared, text: str, style: TextStyle) -> list[RenderWar
             msg = f"no font has {listed}"
             raise ItemError(msg, code=ErrorCode.RENDER_FAILED)
         shown = list(dict.fromkeys(prepared.missing))
+        logger.debug("no font covers %d code point(s) of a text block", len(shown))
         listed = ", ".join(f"U+{cp:04X}" for cp in shown[:_MAX_LISTED])
         if len(shown) > _MAX_LISTED:
             listed += f" and {len(shown) - _MAX_LISTED} more"
