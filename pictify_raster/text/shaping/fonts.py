@@ -22,7 +22,13 @@ logger = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def shaping_available() -> bool:
     """Whether Pillow has raqm (bidi, Arabic joining, Indic clusters)."""
-    return bool(features.check("raqm"))
+    available = bool(features.check("raqm"))
+    if not available:
+        logger.warning(
+            "Pillow has no raqm layout: Arabic, Hebrew and Indic text will be drawn "
+            "unshaped (items get TEXT_SHAPING_UNAVAILABLE); install libraqm/libfribidi"
+        )
+    return available
 
 
 def layout_engine() -> ImageFont.Layout:
