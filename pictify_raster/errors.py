@@ -135,7 +135,11 @@ class ExpressionError(ItemError):
         """The expression and a caret under the fault, for error reports."""
         if self.source is None or self.column is None:
             return ""
-        return f"    {self.source}\n    {' ' * self.column}^"
+        # Show only the line of a multi-line source that holds the fault.
+        line_start = self.source.rfind("\n", 0, self.column) + 1
+        line_end = self.source.find("\n", self.column)
+        line = self.source[line_start : line_end if line_end >= 0 else None]
+        return f"    {line}\n    {' ' * (self.column - line_start)}^"
 
 
 class ImageFetchError(ItemError):

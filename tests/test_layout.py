@@ -221,3 +221,16 @@ def test_a_box_in_a_group_child_is_refused(write_layout):
     )
     assert error.path == "layers[0].layers[0].box"
     assert "size" in str(error)
+
+
+def test_constant_expressions_use_the_layout_locale(write_layout):
+    layout = px.load_layout(write_layout("""\
+        size: [10, 10]
+        locale: de_DE
+        layers:
+          - type: text
+            box: [0, 0, 10, 10]
+            content: "{{ 1234.5 | number(1) }}"
+        """))
+    content = layout.layers[0].props["content"]
+    assert content.constant == "1.234,5"

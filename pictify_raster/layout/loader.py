@@ -66,6 +66,7 @@ class _LayoutBuilder:
         self.document = document
         self.file = file
         self.text = text
+        self.locale: str | None = None
 
     def fail(
         self, message: str, path: str, code: ErrorCode | None = None, detail: str = ""
@@ -90,6 +91,7 @@ class _LayoutBuilder:
                 msg = f"the layout needs {key!r}"
                 raise self.fail(msg, "")
 
+        self.locale = self._locale(data.get("locale"))
         variables = self._variables(data.get("variables"))
         layers = self._layers(data["layers"], "layers", in_group=False)
         output = self._props(data.get("output") or {}, OUTPUT.fields, "output")
@@ -107,7 +109,7 @@ class _LayoutBuilder:
             font_fallbacks=self._convert(
                 data.get("font_fallbacks", []), c.string_list, "font_fallbacks"
             ),
-            locale=self._locale(data.get("locale")),
+            locale=self.locale,
             output_format=self._static(output["format"]),
             output_quality=self._static(output["quality"]),
             output_filename=filename,
@@ -330,7 +332,7 @@ class _LayoutBuilder:
 
     def _value(self, raw: Any, convert: c.Converter, path: str) -> Value:
         try:
-            return make_value(raw, convert, path)
+            return make_value(raw, convert, path, self.locale)
         except ExpressionError as error:
             raise self._expression_error(error, path) from None
         except c.FieldError as error:

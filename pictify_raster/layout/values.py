@@ -48,13 +48,13 @@ class Value:
             raise ExpressionError(message, field=self.path) from None
 
 
-def make_value(raw: Any, convert: Converter, path: str) -> Value:
+def make_value(raw: Any, convert: Converter, path: str, locale: str | None = None) -> Value:
     """Compile the expressions in ``raw``; convert it now if it has none.
 
     Raises ExpressionError (with a column) for an expression that does not
     parse, and FieldError for a constant that does not convert.
     """
-    compiled, names = _compile_deep(raw)
+    compiled, names = _compile_deep(raw, locale)
     if not names and not _has_template(compiled):
         return Value(path=path, convert=convert, constant=convert(compiled))
     return Value(path=path, convert=convert, raw=compiled, names=names, is_static=False)
@@ -64,17 +64,18 @@ def constant(value: Any, path: str = "") -> Value:
     return Value(path=path, convert=lambda v: v, constant=value)
 
 
-def _compile_deep(raw: Any) -> tuple[Any, frozenset[str]]:
+def _compile_deep(raw: Any, locale: str | None) -> tuple[Any, frozenset[str]]:
     if isinstance(raw, str) and "{{" in raw:
         template = compile_template(raw)
         if template.is_constant:
-            return template.evaluate({}), frozenset()
+            # No variables: evaluate once now, in the layout's locale.
+            return template.evaluate({}, locale=locale), frozenset()
         return template, template.names
     if isinstance(raw, list):
-        parts = [_compile_deep(item) for item in raw]
+        parts = [_compile_deep(item, locale) for item in raw]
         return [part for part, _ in parts], frozenset().union(*(n for _, n in parts))
     if isinstance(raw, dict):
-        compiled = {key: _compile_deep(item) for key, item in raw.items()}
+        compiled = {key: _compile_deep(item, locale) for key, item in raw.items()}
         names = frozenset().union(*(n for _, n in compiled.values()))
         return {key: part for key, (part, _) in compiled.items()}, names
     return raw, frozenset()
