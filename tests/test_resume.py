@@ -188,3 +188,22 @@ def _progress(home: Path, kill: int) -> None:
     for record in store.list_batches():
         print(f"kill {kill}: {record.batch.status} {record.batch.completed_count}")
     store.close()
+
+
+def test_closing_mid_batch_then_reopening_finishes_it(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Pictify(home=home, workers=2, _renderer_factory=FACTORY) as client:
+        uid = client.templates.register(write_card(tmp_path))
+        batch = client.templates.batch_render(uid, [{"sleep": 0.05, "i": i} for i in range(60)])
+        while client.batches.get(batch.id).completed_count < 5:
+            time.sleep(0.02)
+    store = Store(home)
+    record = store.get_batch(batch.id)
+    assert record is not None and record.owner is None  # released on close
+    assert record.batch.status is BatchStatus.PROCESSING and record.batch.completed_count < 60
+    store.close()
+    with Pictify(home=home, workers=2, _renderer_factory=FACTORY) as client:
+        done = client.batches.wait(batch.id, timeout=30)
+        items = list(client.templates.iter_batch_results(batch.id))
+    assert done.status is BatchStatus.COMPLETED and done.completed_count == 60
+    _check_outputs(Path(done.output_dir or ""), items, size=(8, 8))

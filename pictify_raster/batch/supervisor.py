@@ -133,9 +133,13 @@ class Supervisor:
     # -- the thread ----------------------------------------------------------------------
 
     def _main(self) -> None:
+        # Any error here (a store refusing writes past its busy timeout, say) stops the
+        # supervisor: wait() then raises it, and the batches resume, cleaned up, when the
+        # home is opened again. Half-recorded groups are exactly what resume repairs.
         try:
             while not self._stopping.is_set():
                 self._step()
+            self._take_commands(block=False)
             self._drain()
         except BaseException as exc:
             self.error = exc
@@ -173,7 +177,7 @@ class Supervisor:
             self._take(self._executor.collect(timeout=0.1))
         self._flush()
         self._finish_ended()
-        for run in self._runs.values():
+        for run in list(self._runs.values()):
             if run.stop_status is not None:
                 self._end(run)
 
