@@ -67,11 +67,13 @@ class FontFace:
         return float(min(max(self.weight, wr[0]), wr[1]))
 
 
+@cache
 def bundled_dir() -> Path:
     """Where the bundled fonts live.
 
     ``PICTIFY_FONTS_DIR`` overrides it; else the repository's ``fonts/``, or a
     ``fonts`` folder inside the installed package (where a wheel would put it).
+    Decided once per process.
     """
     override = os.environ.get("PICTIFY_FONTS_DIR")
     if override:
@@ -86,17 +88,18 @@ class FontRegistry:
     def __init__(self, extra_files: Sequence[Path] = (), *, include_system: bool = True) -> None:
         self.extra_files = tuple(Path(p) for p in extra_files)
         self.include_system = include_system
+        # What makes two registries resolve alike (used to key layout caches).
+        self.cache_key: tuple[object, ...] = (
+            self.extra_files,
+            include_system,
+            str(bundled_dir()),
+        )
         # Fallback chains built for this registry, keyed by the fonts asked for.
         self.chain_cache: dict[tuple[object, ...], FallbackChain] = {}
         missing = [str(p) for p in self.extra_files if not p.is_file()]
         if missing:
             msg = f"font file not found: {', '.join(missing)}"
             raise FileNotFoundError(msg)
-
-    @property
-    def cache_key(self) -> tuple[object, ...]:
-        """What makes two registries resolve alike (used to key layout caches)."""
-        return (self.extra_files, self.include_system, str(bundled_dir()))
 
     # The three scans are separate so that with_files() can share the slow ones.
     @cached_property
