@@ -85,7 +85,12 @@ def group_runs(clusters: Iterable[Cluster]) -> list[Run]:
     runs: list[Run] = []
     last: Run | None = None
     for c in clusters:
-        if last is None or c.face != last.face or c.level != last.level or c.span is not last.span:
+        if (
+            last is None
+            or (c.face is not last.face and c.face != last.face)
+            or c.level != last.level
+            or c.span is not last.span
+        ):
             last = Run(c.face, c.level, c.span)
             runs.append(last)
         last.clusters.append(c.text)
