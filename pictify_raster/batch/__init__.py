@@ -43,11 +43,9 @@ from pictify_raster.batch.models import (
     ProgressEvent,
     WebhookDelivery,
 )
-from pictify_raster.batch.pool import ProcessPoolExecutor
+from pictify_raster.batch.pool import LocalExecutor
 from pictify_raster.batch.signing import sign, verify_signature
 from pictify_raster.batch.webhooks import WebhookSettings
-
-LocalExecutor = ProcessPoolExecutor
 
 __all__ = [
     "Batch",
@@ -67,7 +65,6 @@ __all__ = [
     "JobSpec",
     "LocalExecutor",
     "Pictify",
-    "ProcessPoolExecutor",
     "ProgressEvent",
     "TemplateNotFoundError",
     "Templates",

@@ -191,9 +191,9 @@ class Pictify:
     def _make_executor(self) -> Executor:
         if self._executor is not None:
             return self._executor
-        from pictify_raster.batch.pool import ProcessPoolExecutor
+        from pictify_raster.batch.pool import LocalExecutor
 
-        return ProcessPoolExecutor(self.workers, self.item_timeout)
+        return LocalExecutor(self.workers, self.item_timeout)
 
     def _job_spec(self, record: BatchRecord) -> JobSpec:
         batch = record.batch

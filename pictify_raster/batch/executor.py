@@ -4,7 +4,10 @@ An executor takes chunks of rows (each an item index and its variables) with the
 they belong to, renders them somewhere, and hands back one small ItemResult per item.
 It enforces the per-item time limit and turns a dead worker into a failure of the one
 item it held. The local process pool (pool.py) is the default; a Dask executor fits
-the same four methods.
+the same five methods: ``submit`` sends ``worker.render_rows`` as a task per chunk,
+``collect`` waits on the futures, ``cancel`` cancels futures not started, and a time
+limit can run each row in a task-side subprocess. Its workers must reach
+``JobSpec.output_dir`` (a shared path), since the supervisor renames files there.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class _Worker:
         return index, float(self.slot[1])
 
 
-class ProcessPoolExecutor(Executor):
+class LocalExecutor(Executor):
     """``workers`` processes; a row running past ``item_timeout`` seconds is stopped."""
 
     def __init__(self, workers: int, item_timeout: float | None) -> None:
