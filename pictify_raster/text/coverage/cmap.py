@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from fontTools.ttLib import TTFont, TTLibError
 
@@ -15,7 +14,6 @@ logger = logging.getLogger(__name__)
 _cmaps: dict[tuple[str, int], frozenset[int]] = {}
 # Faces of a collection often share one cmap table; keyed by its file offset.
 _tables: dict[tuple[str, int], frozenset[int]] = {}
-_lock = threading.Lock()
 
 # Characters a font need not have: they are format controls or selectors that
 # shaping consumes (ZWJ, variation selectors, bidi marks, tags, soft hyphen).
@@ -43,13 +41,11 @@ def codepoints(face: FaceFile) -> frozenset[int]:
     """The code points ``face`` maps to glyphs (empty if the cmap is unreadable)."""
     key = (face.path, face.index)
     found = _cmaps.get(key)
-    if found is not None:
-        return found
-    with _lock:
-        found = _cmaps.get(key)
-        if found is None:
-            found = _read_cmap(face)
-            _cmaps[key] = found
+    if found is None:
+        # No lock: two threads may both read a cmap once, which is harmless,
+        # and a lock held while a worker process forks would deadlock it.
+        found = _read_cmap(face)
+        _cmaps[key] = found
     return found
 
 
