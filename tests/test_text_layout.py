@@ -212,10 +212,12 @@ def test_c09_constant_pitch_and_block_height_from_font_metrics(registry):
     style = TextStyle(family="DejaVu Sans", size=24, valign="middle", line_height=1.2)
     block = layout_text(CASES["C09"]["title"], style, 600, 300, registry)
     assert block.line_count == 5
-    # DejaVu Sans: hhea ascender 1901, descender -483, line gap 0, 2048 units.
+    # The pitch is line_height times the size, as in CSS; the block spans the
+    # first line's ascender to the last line's descender, from the font's metrics
+    # (DejaVu Sans: hhea ascender 1901, descender -483, 2048 units).
     content = (1901 + 483) / 2048 * 24
-    assert block.metrics.pitch == pytest.approx(content * 1.2)
-    assert block.exact_height == pytest.approx(4 * content * 1.2 + content)
+    assert block.metrics.pitch == pytest.approx(24 * 1.2)
+    assert block.exact_height == pytest.approx(4 * 24 * 1.2 + content)
     assert not block.warnings, "the tab must not be tofu"
 
 

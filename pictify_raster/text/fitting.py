@@ -69,9 +69,16 @@ class LineMetrics:
 
 
 def line_metrics(prepared: Prepared, style: TextStyle, size: float) -> LineMetrics:
-    """Pitch from the layer font's metrics, never from the glyphs of a line."""
-    ascent, descent, gap = vertical_metrics(prepared.primary.primary, size)
-    return LineMetrics(ascent, descent, (ascent + descent + gap) * style.line_height)
+    """The pitch is ``line_height`` times the font size, as in CSS.
+
+    Layouts are often ported from HTML templates, where ``line-height: 1.2``
+    means 1.2 times the font size; reading it against the font's own
+    ascender-to-descender height would fit a line fewer into the same box.
+    The pitch never depends on the glyphs of a line, so every line of a
+    block is equally spaced.
+    """
+    ascent, descent, _gap = vertical_metrics(prepared.primary.primary, size)
+    return LineMetrics(ascent, descent, size * style.line_height)
 
 
 def budget(style: TextStyle, width: int | None, height: int | None, size: float) -> Budget | None:
