@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pictify_raster.batch import leases, outputs
+from pictify_raster.batch import leases, outputs, storage
 from pictify_raster.batch.executor import Executor, JobSpec
 from pictify_raster.batch.models import (
     Batch,
@@ -136,6 +136,9 @@ class Pictify:
         self.cache_dir = str(Path(cache_dir).resolve()) if cache_dir else str(self.home / "cache")
         self._renderer_factory = _renderer_factory
         self._executor = executor
+        attach = getattr(executor, "attach", None)
+        if attach is not None:
+            attach(item_timeout=item_timeout)  # a DaskExecutor takes the client's time limit
         self.store = Store(self.home)
         self.owner = leases.new_owner()
         self.webhook_settings = WebhookSettings(
@@ -224,6 +227,9 @@ class Pictify:
     def _item(self, batch: Batch, row: ItemRow) -> BatchItem:
         if row.path is None or not batch.output_dir:
             return row.to_item(None, None)
+        if storage.is_url(batch.output_dir):
+            return row.to_item(*storage.item_location(batch.output_dir, row.path, batch.id,
+                                                      self.public_base_url))
         full = Path(batch.output_dir) / row.path
         if self.public_base_url:
             try:
@@ -244,11 +250,11 @@ class Pictify:
         self._check_open()
         _check_webhook_url(webhook_url)
         batch_id = "batch_" + uuid.uuid4().hex[:20]
-        folder = Path(output_dir).resolve() if output_dir else self.outputs_root / batch_id
-        folder.mkdir(parents=True, exist_ok=True)
+        root = getattr(self._executor, "outputs", None) or self.outputs_root
+        folder = storage.prepare_folder(output_dir or None, root, batch_id)
         self.store.create_batch(
             batch_id=batch_id, template=template, fmt=fmt, quality=quality,
-            webhook_url=webhook_url, webhook_secret=webhook_secret, output_dir=str(folder),
+            webhook_url=webhook_url, webhook_secret=webhook_secret, output_dir=folder,
             custom_output_dir=output_dir is not None, parent_id=parent_id, owner=self.owner,
         )
         self._supervisor.admit(batch_id, progress)

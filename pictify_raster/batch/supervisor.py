@@ -13,17 +13,15 @@ The client talks to it through a command queue; nothing else touches its state.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from pictify_raster.batch import outputs
+from pictify_raster.batch import outputs, storage
 from pictify_raster.batch.executor import Executor, ItemResult, JobSpec, WorkChunk
 from pictify_raster.batch.models import (
     BatchStatus,
@@ -277,7 +275,7 @@ class Supervisor:
             if run is None:
                 # A batch that ended already (it cannot happen in normal flow): drop the file.
                 if result.temp_path:
-                    outputs.remove_quietly(Path(result.temp_path))
+                    storage.remove_quietly(result.temp_path)
                 continue
             run.in_flight -= 1
             run.avg_item_s = 0.8 * run.avg_item_s + 0.2 * (result.duration_ms / 1000)
@@ -297,7 +295,7 @@ class Supervisor:
                 self._report(run)
 
     def _record(self, run: _Run, results: list[ItemResult]) -> None:
-        folder = Path(run.record.batch.output_dir or run.spec.output_dir)
+        folder = run.record.batch.output_dir or run.spec.output_dir  # a path or a URL
         completed = [r for r in results if r.status == "completed" and r.temp_path]
         names = self._choose_names(run, completed)
         planned = self.store.plan_paths(run.batch_id, list(names.items()))
@@ -308,7 +306,7 @@ class Supervisor:
             elif result.index in names:
                 # Ended meanwhile (cancelled by another client): its image is not wanted.
                 outcomes.append(_failed_outcome(result))
-                outputs.remove_quietly(Path(result.temp_path or ""))
+                storage.remove_quietly(result.temp_path or "")
             else:
                 outcomes.append(_failed_outcome(result))
         self.store.record_outcomes(run.batch_id, outcomes)
@@ -334,16 +332,17 @@ class Supervisor:
         return names
 
     @staticmethod
-    def _move_into_place(result: ItemResult, folder: Path, name: str) -> Outcome:
+    def _move_into_place(result: ItemResult, folder: str, name: str) -> Outcome:
         assert result.temp_path is not None
         try:
-            os.replace(result.temp_path, folder / name)
-        except OSError as exc:
-            outputs.remove_quietly(Path(result.temp_path))
+            storage.move(result.temp_path, folder, name)
+        except Exception as exc:  # OSError, or a remote store's own error
+            storage.remove_quietly(result.temp_path)
             return Outcome(
                 index=result.index, status=ItemStatus.FAILED, duration_ms=result.duration_ms,
-                error=ItemFailure(ErrorCode.OUTPUT_WRITE_FAILED,
-                                  f"could not move the image to {folder / name}: {exc}"),
+                error=ItemFailure(
+                    ErrorCode.OUTPUT_WRITE_FAILED,
+                    f"could not move the image to {storage.join(folder, name)}: {exc}"),
             )
         return Outcome(
             index=result.index, status=ItemStatus.COMPLETED, path=name,
@@ -423,13 +422,13 @@ def remove_strays(store: Store, record: BatchRecord) -> None:
     """
     if not record.batch.output_dir:
         return
-    folder = Path(record.batch.output_dir)
+    folder = record.batch.output_dir  # a path or a URL
     planned = store.planned_paths(record.batch.id)
     for _, path in planned:
-        outputs.remove_quietly(folder / path)
+        storage.remove_quietly(storage.join(folder, path))
     if planned:
         store.clear_planned(record.batch.id)
-    swept = outputs.sweep_temporaries(folder, record.batch.id)
+    swept = storage.sweep_temporaries(folder, record.batch.id)
     if planned or swept:
         logger.info("batch %s: removed %d unrecorded and %d temporary files",
                     record.batch.id, len(planned), swept)

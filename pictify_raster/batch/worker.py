@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
 
+from pictify_raster.batch import storage
 from pictify_raster.batch.executor import ItemResult, JobSpec, WorkChunk
 from pictify_raster.batch.outputs import temp_name
 from pictify_raster.errors import ErrorCode, ItemError
@@ -107,12 +108,14 @@ def _failed(spec: JobSpec, index: int, started: float, code: str, message: str, 
     )
 
 
-def _write(folder: Path, name: str, data: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
+def _write(folder: str, name: str, data: bytes) -> str:
+    if storage.is_url(folder):  # an fsspec URL (storage.py): one whole-object write
+        return storage.write_bytes(folder, name, data)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    path = Path(folder) / name
     with open(path, "wb") as handle:
         handle.write(data)
-    return path
+    return str(path)
 
 
 def render_one(spec: JobSpec, renderer: RendererLike, index: int, row: Any) -> ItemResult:
@@ -131,8 +134,8 @@ def render_one(spec: JobSpec, renderer: RendererLike, index: int, row: Any) -> I
         return _failed(spec, index, started, ErrorCode.RENDER_FAILED,
                        f"rendering failed: {_describe(exc)}")
     try:
-        path = _write(Path(spec.output_dir), temp_name(spec.batch_id, index, spec.format), data)
-    except OSError as exc:
+        path = _write(spec.output_dir, temp_name(spec.batch_id, index, spec.format), data)
+    except Exception as exc:  # OSError, or a remote store's own error
         return _failed(spec, index, started, ErrorCode.OUTPUT_WRITE_FAILED,
                        f"could not write the image to {spec.output_dir}: {exc}")
     warnings = [(str(w.code), str(w.message)) for w in getattr(result, "warnings", None) or []]
