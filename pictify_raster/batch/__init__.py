@@ -5,6 +5,7 @@
     store.py       SQLite (WAL) access; schema.py holds the versioned migrations
     supervisor.py  the thread that feeds the executor and records results
     executor.py    the Executor interface; pool.py the local process pool
+    dask_executor.py  the same work on a Dask cluster; storage.py output paths or fsspec URLs
     worker.py      what runs in a worker: compile once, render, encode, write
     outputs.py     file names, temporaries, clean-up after a crash
     webhooks.py    deliveries with retries; signing.py the signature scheme
@@ -28,6 +29,7 @@ from pictify_raster.batch.client import (
     TemplateNotFoundError,
     Templates,
 )
+from pictify_raster.batch.dask_executor import DaskExecutor
 from pictify_raster.batch.executor import Executor, ItemResult, JobSpec, WorkChunk
 from pictify_raster.batch.models import (
     Batch,
@@ -55,6 +57,7 @@ __all__ = [
     "BatchStats",
     "BatchStatus",
     "Batches",
+    "DaskExecutor",
     "DeliveryAttempt",
     "DeliveryStatus",
     "Executor",
