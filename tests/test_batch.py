@@ -425,3 +425,10 @@ def test_a_worker_killed_from_outside_fails_its_item(home: Path, tmp_path: Path)
         items = c.templates.get_batch_results(batch.id).results
     assert done.completed_count == 2 and done.failed_count == 1
     assert items[0].error is not None and "SIGKILL" in items[0].error.message
+
+
+@pytest.mark.parametrize("options", [{"workers": 0}, {"item_timeout": 0},
+                                     {"webhook_retries": -1}])
+def test_bad_settings_are_refused(home: Path, options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=next(iter(options))):
+        Pictify(home=home, **options)

@@ -99,6 +99,19 @@ def _check_webhook_url(url: str | None) -> None:
         raise ValueError(msg)
 
 
+def _check_settings(workers: int | None, item_timeout: float | None, retries: int,
+                    backoff: float) -> None:
+    if workers is not None and workers < 1:
+        msg = f"workers must be at least 1 (or None for one per core), got {workers}"
+        raise ValueError(msg)
+    if item_timeout is not None and item_timeout <= 0:
+        msg = f"item_timeout must be positive seconds (or None for no limit), got {item_timeout}"
+        raise ValueError(msg)
+    if retries < 0 or backoff < 0:
+        msg = f"webhook_retries and webhook_backoff must not be negative, got {retries}, {backoff}"
+        raise ValueError(msg)
+
+
 class Pictify:
     """A batch-rendering client whose store and outputs live in ``home``.
 
@@ -126,6 +139,7 @@ class Pictify:
         resume: bool = True,
         _renderer_factory: str | None = None,
     ) -> None:
+        _check_settings(workers, item_timeout, webhook_retries, webhook_backoff)
         self.home = Path(home).resolve()
         self.outputs_root = self.home / "outputs"
         self.workers = workers or os.cpu_count() or 1
