@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 from typing import Any
 
 from pictify_raster.expr import compile_template
@@ -64,6 +65,45 @@ def rate(source: str, seconds: float) -> tuple[int, float]:
     return per_second, 1e6 / per_second
 
 
+def blog_card_share(rounds: int = 200) -> tuple[float, float]:
+    """(µs for every expression of the blog card, µs to render the row) for one row."""
+    import json
+
+    from pictify_raster.draw import Renderer
+    from pictify_raster.layout import Scope, Value, load_layout, prepare_row
+
+    root = Path(__file__).resolve().parent.parent / "layouts"
+    layout = load_layout(root / "blog_card.yaml")
+    row = json.loads((root / "data" / "blog_posts.json").read_text("utf-8"))[0]
+    values = [
+        layout.background,
+        *(v for e in layout.elements() for v in _values(e.props)),
+        *(e.box for e in layout.elements() if e.box is not None),
+    ]
+    dynamic = [value for value in values if isinstance(value, Value) and not value.is_static]
+    renderer = Renderer(layout)
+    renderer.render(row)
+
+    start = time.perf_counter()
+    for _ in range(rounds):
+        scope = Scope(prepare_row(layout, row), layout.locale)
+        for value in dynamic:
+            value.resolve(scope)
+    expressions = (time.perf_counter() - start) / rounds
+    start = time.perf_counter()
+    for _ in range(rounds // 4):
+        renderer.render(row)
+    render = (time.perf_counter() - start) / (rounds // 4)
+    return expressions * 1e6, render * 1e6
+
+
+def _values(props: dict) -> list:
+    found = []
+    for item in props.values():
+        found.extend(_values(item) if isinstance(item, dict) else [item])
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=0.3, help="time per expression")
@@ -73,6 +113,11 @@ def main() -> None:
     for name, source in CASES:
         per_second, micros = rate(source, args.seconds)
         print(f"{name:<18} {per_second:>11,} {micros:>9.2f}  {source}")
+    expressions, render = blog_card_share()
+    print(
+        f"\nblog card, one row: every expression {expressions:.0f} µs, render {render:.0f} µs "
+        f"({100 * expressions / render:.1f}% of the render)"
+    )
 
 
 if __name__ == "__main__":
