@@ -60,28 +60,17 @@ def number(value: Any) -> float:
     return float(result)
 
 
-def non_negative(value: Any) -> float:
-    result = number(value)
-    if result < 0:
-        msg = f"expected a number of 0 or more, got {describe(value)}"
-        raise FieldError(msg)
-    return result
+def _checked(base: Converter, accepts: Callable[[Any], bool], expected: str) -> Converter:
+    """``base``, then a range check that names what was expected."""
 
+    def convert(value: Any) -> Any:
+        result = base(value)
+        if not accepts(result):
+            msg = f"expected {expected}, got {describe(value)}"
+            raise FieldError(msg)
+        return result
 
-def positive(value: Any) -> float:
-    result = number(value)
-    if result <= 0:
-        msg = f"expected a number above 0, got {describe(value)}"
-        raise FieldError(msg)
-    return result
-
-
-def fraction(value: Any) -> float:
-    result = number(value)
-    if not 0 <= result <= 1:
-        msg = f"expected a number from 0 to 1, got {describe(value)}"
-        raise FieldError(msg)
-    return result
+    return convert
 
 
 def whole(value: Any) -> int:
@@ -92,12 +81,10 @@ def whole(value: Any) -> int:
     return int(result)
 
 
-def positive_whole(value: Any) -> int:
-    result = whole(value)
-    if result < 1:
-        msg = f"expected a whole number of 1 or more, got {describe(value)}"
-        raise FieldError(msg)
-    return result
+non_negative = _checked(number, lambda n: n >= 0, "a number of 0 or more")
+positive = _checked(number, lambda n: n > 0, "a number above 0")
+fraction = _checked(number, lambda n: 0 <= n <= 1, "a number from 0 to 1")
+positive_whole = _checked(whole, lambda n: n >= 1, "a whole number of 1 or more")
 
 
 def boolean(value: Any) -> bool:
