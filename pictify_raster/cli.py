@@ -164,7 +164,8 @@ def _parse_vars(pairs: list[str]) -> dict[str, Any]:
     return variables
 
 
-def _client(args: argparse.Namespace) -> Any:
+def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
+    """The client for a command; read-only commands do not take over orphaned batches."""
     from pictify_raster.batch import Pictify
 
     return Pictify(
@@ -173,6 +174,7 @@ def _client(args: argparse.Namespace) -> Any:
         item_timeout=args.item_timeout,
         allowed_roots=list(args.allow_root),
         allow_private_networks=args.allow_private_networks,
+        resume=resume,
     )
 
 
@@ -357,8 +359,11 @@ def _font_line(row: Any) -> str:
 # -- batches -----------------------------------------------------------
 
 
+_READ_ONLY_ACTIONS = frozenset({"list", "show", "results"})
+
+
 def _batches(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with _client(args, resume=args.action not in _READ_ONLY_ACTIONS) as client:
         return int(_BATCH_ACTIONS[args.action](client, args))
 
 
@@ -441,9 +446,9 @@ def _batches_cancel(client: Any, args: argparse.Namespace) -> int:
 
 
 def _batches_redeliver(client: Any, args: argparse.Namespace) -> int:
-    delivery = client.batches.redeliver(args.id)
-    _out(f"webhook for {args.id}: {delivery.status}")
-    return EXIT_OK
+    delivery = client.batches.redeliver(args.id, wait=60)
+    _out(f"webhook for {args.id}: delivery {delivery.id} {delivery.status}")
+    return EXIT_OK if delivery.status == "delivered" else EXIT_FAILED_ITEMS
 
 
 _BATCH_ACTIONS = {
