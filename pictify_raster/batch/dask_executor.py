@@ -115,6 +115,7 @@ class DaskExecutor(Executor):
         self._tasks: dict[str, _Task] = {}  # future key -> task
         self._waiting: deque[WorkChunk] = deque()
         self._done: queue.Queue[Any] = queue.Queue()
+        self._unsent: list[ItemResult] = []  # rows that could not be submitted, failed
         self._nthreads = 0
         self._nthreads_at = 0.0
         self._closed = False
@@ -141,8 +142,8 @@ class DaskExecutor(Executor):
             self._send_waiting()
 
     def collect(self, timeout: float) -> list[ItemResult]:
-        results: list[ItemResult] = []
         self._send_waiting()
+        results, self._unsent = self._unsent, []
         finished: list[Any] = []
         if self._tasks:
             with contextlib.suppress(queue.Empty):
@@ -212,9 +213,15 @@ class DaskExecutor(Executor):
             self._start(self._waiting.popleft(), resubmits=0)
 
     def _start(self, chunk: WorkChunk, resubmits: int) -> None:
-        future = self.client.submit(run_chunk, chunk, self.item_timeout, self.isolate,
-                                    pure=False, key=f"pictify-{chunk.spec.batch_id}-"
-                                    f"{chunk.rows[0][0]}-{time.monotonic_ns()}")
+        key = f"pictify-{chunk.spec.batch_id}-{chunk.rows[0][0]}-{time.monotonic_ns()}"
+        try:
+            future = self.client.submit(run_chunk, chunk, self.item_timeout, self.isolate,
+                                        pure=False, key=key)
+        except Exception as exc:  # the client is closed or the scheduler is gone for good
+            logger.error("could not submit a chunk of %s to Dask: %s", chunk.spec.batch_id, exc)
+            self._unsent += _fail_all(chunk, ErrorCode.RENDER_FAILED,
+                                      f"could not submit to the Dask scheduler: {_describe(exc)}")
+            return
         self._tasks[future.key] = _Task(chunk, future, time.monotonic(), resubmits)
         future.add_done_callback(self._done.put)
 
