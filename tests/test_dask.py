@@ -88,7 +88,7 @@ def test_an_unreachable_scheduler_is_named() -> None:
 def test_200_rows_match_the_local_pool_pixel_for_pixel(tmp_path: Path, cluster: Any) -> None:
     layout = write_card(tmp_path)
     rows = [{"title": f"Card {i}", "count": [1, 2, 5, 10][i % 4],
-             **({"slug": f"slug-{i % 50}"} if i % 3 == 0 else {})} for i in range(200)]
+             **({"slug": f"slug-{i}"} if i % 3 == 0 else {})} for i in range(200)]
     rows[13] = {"title": "Broken", "count": 0}  # 10 / 0: fails, the same way on both
 
     def run(home: Path, executor: Any) -> tuple[Any, list[Any]]:
