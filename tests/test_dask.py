@@ -135,13 +135,17 @@ def test_a_hung_item_times_out_on_the_worker_and_the_rest_complete(
         batch = client.templates.batch_render(uid, rows)
         done = client.batches.wait(batch.id, timeout=60)
         items = client.templates.get_batch_results(batch.id).results
+        retry = client.batches.wait(client.batches.retry_failed(batch.id).id, timeout=60)
+        retried = client.templates.get_batch_results(retry.id).results
     assert time.monotonic() - started < 30
+    assert retry.parent_id == batch.id and retry.total_count == 2
+    assert [i.error.code for i in retried] == ["RENDER_TIMEOUT", "RENDER_FAILED"]
     assert done.status is BatchStatus.COMPLETED
     assert (done.completed_count, done.failed_count) == (38, 2)
     failed = {i.index: i.error for i in items if i.status is ItemStatus.FAILED}
     assert failed[5].code == "RENDER_TIMEOUT" and "1.5 s" in failed[5].message
     assert failed[22].code == "RENDER_FAILED" and "SIGSEGV" in failed[22].message
-    assert executor.reported == Counter(range(40))
+    assert executor.reported == Counter(range(40)) + Counter(range(2))  # and the retry's
     _check_outputs(Path(done.output_dir or ""), items)
     assert _worker_pids(dask_client) == pids  # the Dask workers themselves lived on
 
