@@ -189,6 +189,8 @@ class Pictify:
             return
         self._closed = True
         self._supervisor.stop()
+        if self._executor is not None:
+            self._executor.shutdown()  # also when no batch ever used it (a Dask connection)
         self._sender.stop()
         self.store.release(self.owner)
         leases.retire(self.owner)
