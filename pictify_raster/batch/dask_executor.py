@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -76,7 +77,7 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, scheduler: Any, *, item_timeout: float | None = _UNSET,
-                 outputs: str | None = None, isolate: bool = True,
+                 outputs: str | os.PathLike[str] | None = None, isolate: bool = True,
                  slots: int | None = None, max_resubmits: int = 3,
                  connect_timeout: float = 30.0) -> None:
         try:
@@ -88,12 +89,12 @@ class DaskExecutor(Executor):
         if slots is not None and slots < 1:
             msg = f"slots must be at least 1, got {slots}"
             raise ValueError(msg)
-        if outputs is not None:
+        self.outputs = None if outputs is None else os.fspath(outputs)
+        if self.outputs is not None:
             from pictify_raster.batch import storage
 
-            if storage.is_url(outputs):
-                storage.filesystem(outputs)  # a missing fsspec or protocol fails here
-        self.outputs = outputs
+            if storage.is_url(self.outputs):
+                storage.filesystem(self.outputs)  # a missing fsspec or protocol fails here
         self.isolate = isolate
         self.max_resubmits = max_resubmits
         self._timeout_given = item_timeout is not _UNSET
