@@ -128,6 +128,10 @@ class DaskExecutor(Executor):
         """Called by the Pictify client: take its time limit unless one was given here."""
         if not self._timeout_given:
             self.item_timeout = item_timeout
+        if not self.isolate and self.item_timeout is not None:
+            logger.warning("DaskExecutor(isolate=False) cannot stop a row past %g s; only a task "
+                           "that reports nothing for much longer is given up",
+                           self.item_timeout)
 
     # -- Executor interface -------------------------------------------------------------
 
