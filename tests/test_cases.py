@@ -93,6 +93,11 @@ def test_text_and_data_cases_render_or_fail_alone(tmp_path):
     assert bad_price.error is not None and bad_price.error.code == "EXPRESSION_ERROR"
     assert "N/A" in bad_price.error.message and "currency" in bad_price.error.message
 
+    # C30: 100,000 characters shrink to the smallest size, three lines, cut with "…";
+    # the item says so.
+    fit = outcomes["C30/"].text_fit["layers[0]"]
+    assert fit == {"fontSize": 10, "lines": 3, "truncated": True}
+
     # Every other case renders: shaping, emoji, CJK, braces, blanks, 100,000 characters.
     for key, item in outcomes.items():
         if key != "C28/non-numeric-price":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class ItemResult:
     temp_path: str | None = None
     filename: str | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    text_fit: dict[str, dict[str, Any]] = field(default_factory=dict)
     error_code: str | None = None
     error_message: str | None = None
     error_field: str | None = None

@@ -84,6 +84,8 @@ class BatchItem:
     warnings: list[ItemWarning] = field(default_factory=list)
     duration_ms: int | None = None
     source_index: int | None = None
+    text_fit: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per text layer path: the final ``fontSize``, ``lines`` and ``truncated``."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +98,7 @@ class BatchItem:
             "warnings": [w.to_json() for w in self.warnings],
             "durationMs": self.duration_ms,
             "sourceIndex": self.source_index,
+            "textFit": self.text_fit,
         }
 
 

@@ -93,6 +93,8 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (delivery_id, number)
         )""",
     ],
+    # 2: what text fitting did for each text layer of a completed item.
+    ["ALTER TABLE items ADD COLUMN text_fit TEXT"],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

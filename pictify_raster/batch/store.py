@@ -87,6 +87,7 @@ class Outcome:
     error: ItemFailure | None = None
     warnings: Sequence[ItemWarning] = ()
     duration_ms: int | None = None
+    text_fit: dict[str, dict[str, Any]] | None = None
 
 
 _BATCH_COLUMNS = (
@@ -97,7 +98,7 @@ _BATCH_COLUMNS = (
 )
 _ITEM_COLUMNS = (
     "idx, status, variables, path, error_code, error_message, error_field, warnings, "
-    "duration_ms, source_index"
+    "duration_ms, source_index, text_fit"
 )
 
 
@@ -151,6 +152,7 @@ class ItemRow:
     warnings: list[ItemWarning]
     duration_ms: int | None
     source_index: int | None
+    text_fit: dict[str, dict[str, Any]]
 
     def to_item(self, url: str | None, full_path: str | None) -> BatchItem:
         return BatchItem(
@@ -163,6 +165,7 @@ class ItemRow:
             warnings=self.warnings,
             duration_ms=self.duration_ms,
             source_index=self.source_index,
+            text_fit=self.text_fit,
         )
 
 
@@ -182,6 +185,7 @@ def _item_from_row(row: sqlite3.Row) -> ItemRow:
         warnings=warnings,
         duration_ms=row["duration_ms"],
         source_index=row["source_index"],
+        text_fit=json.loads(row["text_fit"] or "{}"),
     )
 
 
@@ -493,10 +497,11 @@ class Store:
             err = o.error
             cur = conn.execute(
                 "UPDATE items SET status = ?, path = ?, error_code = ?, error_message = ?, "
-                "error_field = ?, warnings = ?, duration_ms = ?, ended_at = ? "
+                "error_field = ?, warnings = ?, duration_ms = ?, ended_at = ?, text_fit = ? "
                 "WHERE batch_id = ? AND idx = ? AND status = 'pending'",
                 (str(o.status), o.path, err.code if err else None, err.message if err else None,
-                 err.field if err else None, warnings, o.duration_ms, now, batch_id, o.index),
+                 err.field if err else None, warnings, o.duration_ms, now,
+                 json.dumps(o.text_fit) if o.text_fit else None, batch_id, o.index),
             )
             added[str(o.status)] += cur.rowcount
         conn.execute(

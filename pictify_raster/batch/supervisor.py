@@ -347,6 +347,7 @@ class Supervisor:
         return Outcome(
             index=result.index, status=ItemStatus.COMPLETED, path=name,
             warnings=[ItemWarning(code, message) for code, message in result.warnings],
+            text_fit=result.text_fit,
             duration_ms=result.duration_ms,
         )
 

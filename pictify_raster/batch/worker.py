@@ -143,6 +143,7 @@ def render_one(spec: JobSpec, renderer: RendererLike, index: int, row: Any) -> I
         batch_id=spec.batch_id, index=index, status="completed",
         duration_ms=round((time.monotonic() - started) * 1000),
         temp_path=str(path), filename=getattr(result, "filename", None), warnings=warnings,
+        text_fit=getattr(result, "text", None) or {},
     )
 
 
