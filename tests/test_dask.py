@@ -299,3 +299,21 @@ def test_outputs_in_fsspec_memory_with_an_in_process_cluster(tmp_path: Path) -> 
         with memory.open(item.path) as handle, Image.open(handle) as image:
             assert image.size == (120, 60)
     memory.rm(f"/pictify-test/{batch.id}", recursive=True)
+
+
+def test_tasks_lost_to_a_cluster_restart_are_submitted_again(
+        tmp_path: Path, cluster: Any, dask_client: Any) -> None:
+    executor = CountingExecutor(cluster.scheduler_address)
+    with Pictify(home=tmp_path / "home", item_timeout=20, executor=executor,
+                 _renderer_factory=FACTORY) as client:
+        uid = client.templates.register(write_card(tmp_path))
+        batch = client.templates.batch_render(uid, [{"i": i, "sleep": 0.03} for i in range(80)])
+        while client.batches.get(batch.id).completed_count < 10:
+            time.sleep(0.02)
+        dask_client.restart(wait_for_workers=False)
+        done = client.batches.wait(batch.id, timeout=60)
+        items = client.templates.get_batch_results(batch.id).results
+    assert done.status is BatchStatus.COMPLETED and done.completed_count == 80
+    assert executor.reported == Counter(range(80))
+    _check_outputs(Path(done.output_dir or ""), items)
+    dask_client.wait_for_workers(2, timeout=30)
