@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pictify_raster.errors import ItemError, LayoutError, PictifyError
+from pictify_raster.errors import ItemError, LayoutError, PictifyError, UnreadableRow
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +272,8 @@ def _preview(args: argparse.Namespace) -> int:
     if args.data:
         for index, row in enumerate(read_rows(args.data)):
             if index == args.row:
+                if isinstance(row, UnreadableRow):
+                    raise PictifyError(row.reason)
                 variables = dict(row)
                 break
         else:

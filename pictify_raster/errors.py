@@ -47,6 +47,18 @@ class RenderWarning:
     message: str
 
 
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A row of input data that could not be read; it fails its own item.
+
+    ``reason`` says where and why (``rows.jsonl:17: not valid JSON: …``);
+    ``text`` is what was read, kept with the failed item.
+    """
+
+    reason: str
+    text: str
+
+
 class PictifyError(Exception):
     """Base class of the errors pictify_raster raises on purpose."""
 

@@ -110,18 +110,31 @@ def test_render_reads_a_json_array_from_stdin(tmp_path, card):
         (["render", "missing.yaml", "--data", "rows.csv"], "no such layout file"),
         (["render", "card.yaml", "--data", "missing.csv"], "no such data file"),
         (["preview", "broken.yaml"], "unknown key 'colour'"),
-        (["render", "card.yaml", "--data", "bad.jsonl"], "not valid JSON"),
+        (["render", "card.yaml", "--data", "bad.json"], "not valid JSON"),
     ],
 )
 def test_bad_inputs_give_one_clear_line_and_exit_two(tmp_path, card, args, words):
     (tmp_path / "broken.yaml").write_text(
         "size: [10, 10]\nlayers:\n  - type: rect\n    box: [0, 0, 5, 5]\n    colour: red\n"
     )
-    (tmp_path / "bad.jsonl").write_text('{"title": "ok"}\n{"title": \n')
+    (tmp_path / "bad.json").write_text('[{"title": "ok"}, {"title": ]\n')
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_line_fails_only_its_own_item(tmp_path, card):
+    data = tmp_path / "rows.jsonl"
+    data.write_text('{"title": "one"}\n{"title": \n{"title": "three"}\n', encoding="utf-8")
+    result = run("render", str(card), "--data", str(data), "--workers", "1", "--no-progress",
+                 "--json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["completedCount"], summary["failedCount"]) == (2, 1)
+    example = summary["failures"]["INVALID_VARIABLE"]["example"]
+    assert example["index"] == 1
+    assert "rows.jsonl:2: not valid JSON" in example["error"]["message"]
 
 
 def test_preview_writes_one_image_with_vars(tmp_path, card):

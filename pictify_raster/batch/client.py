@@ -13,7 +13,9 @@ import hashlib
 import itertools
 import json
 import logging
+import multiprocessing
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -46,7 +48,7 @@ from pictify_raster.batch.supervisor import (
     remove_strays,
 )
 from pictify_raster.batch.webhooks import WebhookSender, WebhookSettings, enqueue
-from pictify_raster.errors import ErrorCode, PictifyError
+from pictify_raster.errors import ErrorCode, PictifyError, UnreadableRow
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +141,7 @@ class Pictify:
         resume: bool = True,
         _renderer_factory: str | None = None,
     ) -> None:
+        _refuse_inside_worker_start()
         _check_settings(workers, item_timeout, webhook_retries, webhook_backoff)
         self.home = Path(home).resolve()
         self.outputs_root = self.home / "outputs"
@@ -297,16 +300,39 @@ def _ingest(store: Store, batch_id: str, rows: Iterable[tuple[Any, int | None]])
         records: list[tuple[int, str, int | None]] = []
         refused: list[Outcome] = []
         for row, source_index in chunk:
-            records.append((index, encode_row(row), source_index))
-            if not isinstance(row, Mapping):
-                refused.append(Outcome(
-                    index=index, status=ItemStatus.FAILED, duration_ms=0,
-                    error=ItemFailure(ErrorCode.INVALID_VARIABLE,
-                                      f"row {index} is a {type(row).__name__}, "
-                                      "not a mapping of variables"),
-                ))
+            if isinstance(row, UnreadableRow):
+                # A line of the data file that could not be read fails alone.
+                records.append((index, encode_row({"_unreadable": row.text}), source_index))
+                refused.append(_refused(index, row.reason))
+            else:
+                records.append((index, encode_row(row), source_index))
+                if not isinstance(row, Mapping):
+                    reason = f"row {index} is a {type(row).__name__}, not a mapping of variables"
+                    refused.append(_refused(index, reason))
             index += 1
         store.add_items(batch_id, records, refused)
+
+
+def _refuse_inside_worker_start() -> None:
+    """Refuse to open a client while a new worker process re-imports the user's script.
+
+    Worker processes start by importing the main module (spawn and forkserver do
+    this on every platform). A script that opens a client at its top level would
+    then open one in every worker, which start workers of their own. Saying so
+    once beats thousands of lines of tracebacks and half-started batches.
+    """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # One line, then leave quietly: a traceback per worker would bury it.
+        sys.stderr.write(
+            "pictify_raster: a worker process started while your script opened a Pictify "
+            "client at its top level; put that code under  if __name__ == \"__main__\":\n"
+        )
+        raise SystemExit(1)
+
+
+def _refused(index: int, reason: str) -> Outcome:
+    error = ItemFailure(ErrorCode.INVALID_VARIABLE, reason)
+    return Outcome(index=index, status=ItemStatus.FAILED, duration_ms=0, error=error)
 
 
 class Templates:

@@ -241,7 +241,9 @@ class LocalExecutor(Executor):
             now = time.monotonic()
             results += [
                 self._failure(worker.chunk, index, now, ErrorCode.RENDER_FAILED,
-                              f"worker processes kept dying ({how}) before rendering")
+                              f"worker processes kept dying ({how}) before rendering; "
+                              "a script that starts batches must keep its top level under "
+                              "if __name__ == '__main__':")
                 for index in worker.remaining
             ]
             worker.remaining = {}
