@@ -340,3 +340,26 @@ def test_example_layouts_render_their_sample_rows():
                 break
             image = px.render(layout, row)
             assert image.size == layout.size
+
+
+@pytest.mark.parametrize(
+    ("variables", "words"),
+    [
+        ({"size": 1e9, "width": 100}, "font size"),
+        ({"size": 20, "width": 1e12}, "beyond"),
+        ({"size": 20, "width": -5}, "negative size"),
+    ],
+)
+def test_out_of_range_numbers_from_data_fail_the_row_naming_the_field(write_layout, variables, words):
+    path = write_layout("""\
+        size: [200, 100]
+        layers:
+          - type: text
+            box: "{{ [0, 0, width, 50] }}"
+            content: hello
+            font: {size: "{{ size }}"}
+        """)
+    with pytest.raises(px.ExpressionError) as caught:
+        px.render(path, variables)
+    assert words in caught.value.message
+    assert caught.value.field is not None and caught.value.field.startswith("layers[0]")

@@ -21,6 +21,11 @@ RGBA = tuple[int, int, int, int]
 Converter = Callable[[Any], Any]
 
 
+#: No coordinate or length of a layout goes past this; the canvas itself is
+#: bounded far below it. A value from data beyond it fails its own row.
+MAX_COORDINATE = 100_000
+
+
 class FieldError(ValueError):
     """A value does not fit its field; ``subpath`` points inside the value."""
 
@@ -85,6 +90,13 @@ non_negative = _checked(number, lambda n: n >= 0, "a number of 0 or more")
 positive = _checked(number, lambda n: n > 0, "a number above 0")
 fraction = _checked(number, lambda n: 0 <= n <= 1, "a number from 0 to 1")
 positive_whole = _checked(whole, lambda n: n >= 1, "a whole number of 1 or more")
+font_size = _checked(number, lambda n: 0 < n <= 2000, "a font size above 0 and at most 2000")
+stroke_width = _checked(number, lambda n: 0 < n <= 1000, "a width above 0 and at most 1000")
+length = _checked(
+    number, lambda n: 0 < n <= MAX_COORDINATE, f"a length above 0 and at most {MAX_COORDINATE:,}"
+)
+line_height = _checked(number, lambda n: 0 < n <= 10, "a line height above 0 and at most 10")
+letter_spacing = _checked(number, lambda n: abs(n) <= 1000, "a spacing from -1000 to 1000")
 
 
 def boolean(value: Any) -> bool:
@@ -195,9 +207,27 @@ def numbers(count: int, what: str) -> Converter:
     return convert
 
 
-box = numbers(4, "a box [x, y, width, height]")
-point = numbers(2, "a point [x, y]")
-size_pair = numbers(2, "a size [width, height]")
+def _within(values: tuple[float, ...], lengths_from: int, what: str, raw: Any) -> tuple[float, ...]:
+    for index, value in enumerate(values):
+        if index >= lengths_from and value < 0:
+            msg = f"{what} has a negative size: {describe(raw)}"
+            raise FieldError(msg)
+        if abs(value) > MAX_COORDINATE:
+            msg = f"{what} has a value beyond ±{MAX_COORDINATE:,}: {describe(raw)}"
+            raise FieldError(msg)
+    return values
+
+
+def box(value: Any) -> tuple[float, ...]:
+    return _within(numbers(4, "a box [x, y, width, height]")(value), 2, "the box", value)
+
+
+def point(value: Any) -> tuple[float, ...]:
+    return _within(numbers(2, "a point [x, y]")(value), 2, "the point", value)
+
+
+def size_pair(value: Any) -> tuple[float, ...]:
+    return _within(numbers(2, "a size [width, height]")(value), 0, "the size", value)
 
 
 def position(value: Any) -> tuple[float, float]:

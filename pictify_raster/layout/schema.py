@@ -33,7 +33,7 @@ class Nested:
 ALIGNMENTS = ("left", "center", "right", "justify", "start", "end")
 
 STROKE = Nested(
-    {"color": Field(c.color, "#000000"), "width": Field(c.positive, 1.0)},
+    {"color": Field(c.color, "#000000"), "width": Field(c.stroke_width, 1.0)},
     optional=True,
 )
 
@@ -55,8 +55,8 @@ FONT = Nested(
         "family": Field(c.plain_string, "Noto Sans"),
         "weight": Field(c.whole, 400),
         "style": Field(c.one_of("normal", "italic"), "normal"),
-        "size": Field(c.positive, 32.0),
-        "min_size": Field(c.positive, 8.0),
+        "size": Field(c.font_size, 32.0),
+        "min_size": Field(c.font_size, 8.0),
     }
 )
 
@@ -64,8 +64,8 @@ TEXT: dict[str, Field | Nested] = {
     "content": Field(c.text, required=True),
     "font": FONT,
     "color": Field(c.color, "#000000"),
-    "line_height": Field(c.positive, 1.2),
-    "letter_spacing": Field(c.number, 0.0),
+    "line_height": Field(c.line_height, 1.2),
+    "letter_spacing": Field(c.letter_spacing, 0.0),
     "max_lines": Field(c.positive_whole),
     "overflow": Field(c.one_of("ellipsis", "shrink", "clip", "error"), "ellipsis"),
     "align": Field(c.one_of(*ALIGNMENTS), "left"),
@@ -85,7 +85,7 @@ TEXT: dict[str, Field | Nested] = {
     "markup": Field(c.boolean, False),
     "strict_glyphs": Field(c.boolean, False),
     "fallbacks": Field(c.string_list, []),
-    "max_width": Field(c.positive),
+    "max_width": Field(c.length),
 }
 
 IMAGE: dict[str, Field | Nested] = {
@@ -104,7 +104,7 @@ LINE: dict[str, Field | Nested] = {
     "start": Field(c.point, required=True),
     "end": Field(c.point, required=True),
     "color": Field(c.color, "#000000"),
-    "width": Field(c.positive, 1.0),
+    "width": Field(c.stroke_width, 1.0),
 }
 
 GROUP: dict[str, Field | Nested] = {
