@@ -86,6 +86,13 @@ def test_fifo_is_refused_without_blocking(layout_dir: Path) -> None:
     assert "not a regular file" in refused(ImageLoader(), "pipe.png", layout_dir)
 
 
+def test_a_folder_is_refused_by_name(layout_dir: Path) -> None:
+    (layout_dir / "album.png").mkdir()
+    message = refused(ImageLoader(), "album.png", layout_dir)
+    assert message.startswith("is a directory")
+    assert "album.png" in message
+
+
 def test_missing_file_is_named(layout_dir: Path) -> None:
     message = refused(ImageLoader(), "img/nope.png", layout_dir)
     assert message.startswith("file not found")

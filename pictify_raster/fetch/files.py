@@ -28,10 +28,14 @@ def read_local(path: Path, roots: tuple[Path, ...], max_bytes: int) -> bytes:
         fail("is a directory, not an image file", where)
     except OSError as exc:
         fail(f"cannot read file: {exc.strerror or exc}", where)
+    # Opening a folder read-only succeeds on Linux; check what it is before
+    # wrapping the descriptor, which would refuse a folder with a bare errno.
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        fail("is a directory, not an image file" if stat.S_ISDIR(info.st_mode)
+             else "not a regular file", where)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            fail("not a regular file", where)
         _check_still_inside(fd, roots, where)
         if info.st_size > max_bytes:
             fail(f"too many bytes: file is {info.st_size} bytes, the limit is {max_bytes}", where)
