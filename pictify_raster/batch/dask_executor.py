@@ -53,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 # How often the cluster's thread count is asked again (workers come and go).
 NTHREADS_REFRESH = 1.0
-# A task that has not reported after rows * (time limit + this) + CHUNK_GRACE is given up.
+# A task that has not reported after rows * (time limit + ROW_GRACE) + CHUNK_GRACE gives up
+# on the worker; the client waits one CHUNK_GRACE more.
 ROW_GRACE = 5.0
 CHUNK_GRACE = 60.0
 _UNSET: Any = object()
@@ -292,7 +293,8 @@ class DaskExecutor(Executor):
         results: list[ItemResult] = []
         now = time.monotonic()
         for key, task in list(self._tasks.items()):
-            budget = len(task.chunk.rows) * (self.item_timeout + ROW_GRACE) + CHUNK_GRACE
+            # The worker side gives up after one CHUNK_GRACE; this is for a worker that hangs.
+            budget = len(task.chunk.rows) * (self.item_timeout + ROW_GRACE) + 2 * CHUNK_GRACE
             if now - task.submitted <= budget:
                 continue
             del self._tasks[key]
@@ -382,10 +384,22 @@ def run_chunk(chunk: WorkChunk, item_timeout: float | None,
     pool.submit(chunk)
     wanted = {index for index, _ in chunk.rows}
     results: list[ItemResult] = []
+    started = time.monotonic()
+    budget = (None if item_timeout is None
+              else len(chunk.rows) * (item_timeout + ROW_GRACE) + CHUNK_GRACE)
     while wanted:
         for result in pool.collect(HELPER_POLL):
             if result.index in wanted and result.batch_id == chunk.spec.batch_id:
                 wanted.discard(result.index)
                 results.append(result)
+        if wanted and budget is not None and time.monotonic() - started > budget:
+            # The helper pool stopped answering (it should not): start afresh next time.
+            logger.error("helper process reported nothing for %.0f s; replacing it", budget)
+            pool.shutdown()
+            _helpers.pool = None
+            results += [_failure(chunk.spec.batch_id, index, started, ErrorCode.RENDER_TIMEOUT,
+                                 f"the helper process reported nothing within {budget:.0f} s")
+                        for index in sorted(wanted)]
+            break
     return results
 
