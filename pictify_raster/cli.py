@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -34,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PictifyError, OSError, ValueError) as error:
         _error(str(error))
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`pictify-raster fonts | head`): nothing left to say.
+        # Point stdout at /dev/null so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         _error("interrupted; unfinished batches resume with 'pictify-raster batches resume'")
         return 130
@@ -69,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="folder for the images (default: HOME/outputs/<batch id>)"
     )
     render.add_argument("--format", choices=["png", "jpeg", "webp", "avif"])
-    render.add_argument("--quality", type=int)
+    render.add_argument("--quality", type=_quality, help="JPEG, WebP and AVIF quality, 1-100")
     render.add_argument("--webhook", help="URL to POST to when the batch ends")
     render.add_argument("--webhook-secret", help="sign the webhook with HMAC-SHA256")
     render.add_argument("--contact-sheet", type=Path, help="also write a grid of thumbnails here")
@@ -106,7 +113,9 @@ def _parser() -> argparse.ArgumentParser:
 def _client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", type=Path, default=Path("pictify-data"), help="store folder")
     parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
-    parser.add_argument("--item-timeout", type=float, default=30.0, help="seconds per item")
+    parser.add_argument(
+        "--item-timeout", type=_seconds, default=30.0, help="seconds per item (default 30)"
+    )
     parser.add_argument(
         "--allow-root",
         action="append",
@@ -149,14 +158,39 @@ def _batches_parser(commands: Any) -> None:
     batches.set_defaults(run=_batches)
 
 
-def _parse_vars(pairs: list[str]) -> dict[str, Any]:
-    """NAME=VALUE pairs; a value that reads as JSON (42, true, null, [..]) keeps its type."""
+def _quality(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        msg = f"quality is a whole number from 1 to 100, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value <= 0:
+        msg = f"expected a number of seconds above 0, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _parse_vars(pairs: list[str], *, typed: bool = True) -> dict[str, Any]:
+    """NAME=VALUE pairs.
+
+    For ``eval`` (``typed``) a value that reads as JSON keeps its type (42,
+    true, null, [1, 2]). For ``preview`` every value is text, exactly as a
+    cell of a CSV file, so that a preview draws what the batch will draw; the
+    layout's declared variable types convert it.
+    """
     variables: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             message = f"--var takes NAME=VALUE, got {pair!r}"
             raise PictifyError(message)
+        if not typed:
+            variables[name] = value
+            continue
         try:
             variables[name] = json.loads(value)
         except ValueError:
@@ -194,7 +228,7 @@ def _render(args: argparse.Namespace) -> int:
             uid,
             variable_sets=rows,
             format=args.format,
-            quality=args.quality or layout.output_quality,
+            quality=args.quality,
             webhook_url=args.webhook,
             webhook_secret=args.webhook_secret,
             output_dir=args.out,
@@ -202,6 +236,7 @@ def _render(args: argparse.Namespace) -> int:
         batch = client.batches.wait(batch.id, progress=not args.no_progress)
         elapsed = time.perf_counter() - started
         failures = _failures_by_code(client, batch.id)
+        delivery = _webhook_outcome(client, batch.id) if args.webhook else None
         if args.contact_sheet:
             _contact_sheet(client, batch, layout.size, args.contact_sheet)
         if args.json:
@@ -209,7 +244,38 @@ def _render(args: argparse.Namespace) -> int:
             _out(json.dumps(summary, indent=2, ensure_ascii=False))
         else:
             _summary(batch, failures, elapsed, client, args)
+            if delivery is not None:
+                _out(f"  webhook: {_describe_delivery(delivery)}")
     return EXIT_OK if batch.failed_count == 0 and batch.status == "completed" else EXIT_FAILED_ITEMS
+
+
+#: How long `render` waits for the webhook before reporting it still pending.
+WEBHOOK_WAIT = 15.0
+
+
+def _webhook_outcome(client: Any, batch_id: str) -> Any:
+    """The batch's webhook delivery once it succeeded or failed, or as it is after a wait."""
+    deadline = time.monotonic() + WEBHOOK_WAIT
+    while True:
+        deliveries = client.batches.deliveries(batch_id)
+        if not deliveries:
+            return None
+        latest = deliveries[-1]
+        if latest.status != "pending" or time.monotonic() >= deadline:
+            return latest
+        time.sleep(0.2)
+
+
+def _describe_delivery(delivery: Any) -> str:
+    attempts = delivery.attempts
+    last = attempts[-1].to_json() if attempts else {}
+    answer = last.get("statusCode") or last.get("error") or "no answer yet"
+    if delivery.status == "pending":
+        return (
+            f"not delivered yet after {len(attempts)} attempts (last: {answer}); "
+            "it is retried the next time a client opens this home"
+        )
+    return f"{delivery.status} after {len(attempts)} attempts (last: {answer})"
 
 
 def _failures_by_code(client: Any, batch_id: str) -> dict[str, dict[str, Any]]:
@@ -279,7 +345,7 @@ def _preview(args: argparse.Namespace) -> int:
         else:
             msg = f"{args.data} has no row {args.row}"
             raise PictifyError(msg)
-    variables.update(_parse_vars(args.var))
+    variables.update(_parse_vars(args.var, typed=False))
 
     suffix = args.output.suffix.lower().lstrip(".")
     image_format = (
@@ -420,6 +486,9 @@ def _batches_results(client: Any, args: argparse.Namespace) -> int:
 
 
 def _batches_retry(client: Any, args: argparse.Namespace) -> int:
+    if client.batches.get(args.id).failed_count == 0:
+        _out(f"{args.id} has no failed items; nothing to retry")
+        return EXIT_OK
     retry = client.batches.retry_failed(args.id)
     _out(f"retrying {retry.total_count} failed items as {retry.id}")
     batch = client.batches.wait(retry.id, progress=True)

@@ -200,3 +200,39 @@ def test_fonts_lists_the_bundled_families(tmp_path):
     result = run("fonts", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Noto Sans" in result.stdout
+
+
+def test_render_reports_the_webhook_it_sent(tmp_path, card):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict[str, object]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+        result = run("render", str(card), "--data", "-", "--workers", "1", "--no-progress",
+                     "--webhook", url, cwd=tmp_path, stdin='{"title": "a"}\n')
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert "webhook: delivered after 1 attempts (last: 204)" in result.stdout
+    assert received[0]["event"] == "batch.completed"
+
+
+@pytest.mark.parametrize("args", [["--quality", "0"], ["--item-timeout", "nan"]])
+def test_nonsense_settings_are_refused(tmp_path, card, args):
+    result = run("render", str(card), "--data", "-", *args, cwd=tmp_path, stdin="")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
