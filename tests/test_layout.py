@@ -234,3 +234,28 @@ def test_constant_expressions_use_the_layout_locale(write_layout):
         """))
     content = layout.layers[0].props["content"]
     assert content.constant == "1.234,5"
+
+
+def test_yes_and_no_stay_text_as_in_yaml_1_2(write_layout):
+    layout = px.load_layout(write_layout("""\
+        size: [10, 10]
+        layers:
+          - type: text
+            box: [0, 0, 10, 10]
+            content: no
+            visible: true
+        """))
+    assert layout.layers[0].props["content"].constant == "no"
+    assert layout.layers[0].props["visible"].constant is True
+
+
+def test_a_missing_required_variable_lists_the_columns_the_row_has(write_layout):
+    path = write_layout("""\
+        size: [10, 10]
+        variables:
+          name: {type: string, required: true}
+        layers: []
+        """)
+    with pytest.raises(px.VariableError) as caught:
+        px.render(path, {"Name": "Ada", "rank": 1})
+    assert "the row has 'Name', 'rank'" in caught.value.message

@@ -68,7 +68,8 @@ TEXT: dict[str, Field | Nested] = {
     "letter_spacing": Field(c.letter_spacing, 0.0),
     "max_lines": Field(c.positive_whole),
     "overflow": Field(c.one_of("ellipsis", "shrink", "clip", "error"), "ellipsis"),
-    "align": Field(c.one_of(*ALIGNMENTS), "left"),
+    # start, as in CSS: left for left-to-right text, right for Arabic and Hebrew.
+    "align": Field(c.one_of(*ALIGNMENTS), "start"),
     "valign": Field(c.one_of("top", "middle", "bottom"), "top"),
     "transform": Field(c.one_of("uppercase", "lowercase", "capitalize")),
     "decoration": Field(c.one_of("underline", "line-through")),

@@ -9,6 +9,7 @@ expand into millions of nodes, and we stop long before that.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,7 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         message = f"the file is larger than {MAX_LAYOUT_BYTES:,} bytes"
         raise LayoutError(message, file=file)
 
-    loader = yaml.SafeLoader(text)
+    loader = _LayoutLoader(text)
     try:
         root = loader.get_single_node()
         document = YamlDocument(data=None)
@@ -65,6 +66,23 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         raise LayoutError(msg, file=file) from None
     finally:
         loader.dispose()
+
+
+class _LayoutLoader(yaml.SafeLoader):
+    """The safe loader, reading booleans as YAML 1.2 does: only true and false.
+
+    YAML 1.1 also reads yes, no, on, off, y and n as booleans, so that
+    ``content: no`` would draw "false" and a country code NO would vanish.
+    """
+
+
+_LayoutLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LayoutLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 class _Converter:

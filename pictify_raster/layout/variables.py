@@ -23,8 +23,21 @@ def prepare_row(layout: Layout, row: Mapping[str, Any]) -> dict[str, Any]:
         raise VariableError(message)
     prepared = dict(row)
     for name, spec in layout.variables.items():
-        prepared[name] = _prepare_value(spec, row.get(name))
+        try:
+            prepared[name] = _prepare_value(spec, row.get(name))
+        except VariableError as error:
+            if name not in row and row:
+                # A misspelt or differently cased column is the usual cause.
+                error.message += f"; the row has {_columns(row)}"
+                error.args = (error.message,)
+            raise
     return prepared
+
+
+def _columns(row: Mapping[str, Any]) -> str:
+    names = [str(key) for key in list(row)[:12]]
+    more = f" and {len(row) - 12} more" if len(row) > 12 else ""
+    return ", ".join(repr(name) for name in names) + more
 
 
 def _prepare_value(spec: VariableSpec, value: Any) -> Any:
