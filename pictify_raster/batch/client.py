@@ -612,7 +612,10 @@ class _ProgressBar:
     def __init__(self, batch_id: str) -> None:
         from tqdm import tqdm
 
-        self._bar = tqdm(desc=batch_id, unit="img", dynamic_ncols=True)
+        # Redrawn ten times a second on a terminal; into a log or a pipe, once
+        # every few seconds, so a CI log is not thousands of carriage returns.
+        interval = 0.1 if sys.stderr.isatty() else 5.0
+        self._bar = tqdm(desc=batch_id, unit="img", dynamic_ncols=True, mininterval=interval)
         self._failed = -1
 
     def update(self, event: ProgressEvent) -> None:
