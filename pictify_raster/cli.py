@@ -117,6 +117,11 @@ def _client_options(parser: argparse.ArgumentParser) -> None:
         "--item-timeout", type=_seconds, default=30.0, help="seconds per item (default 30)"
     )
     parser.add_argument(
+        "--image-timeout",
+        type=_seconds,
+        help="seconds to fetch one image, connect to last byte (default 10)",
+    )
+    parser.add_argument(
         "--allow-root",
         action="append",
         default=[],
@@ -201,7 +206,9 @@ def _parse_vars(pairs: list[str], *, typed: bool = True) -> dict[str, Any]:
 def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
     """The client for a command; read-only commands do not take over orphaned batches."""
     from pictify_raster.batch import Pictify
+    from pictify_raster.fetch import FetchSettings
 
+    fetch = FetchSettings(total_timeout=args.image_timeout) if args.image_timeout else None
     return Pictify(
         home=args.home,
         workers=args.workers,
@@ -209,6 +216,7 @@ def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
         allowed_roots=list(args.allow_root),
         allow_private_networks=args.allow_private_networks,
         resume=resume,
+        fetch_settings=fetch,
     )
 
 

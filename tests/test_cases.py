@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import pictify_raster as px
+from pictify_raster.fetch import FetchSettings
 
 DATA = Path(__file__).resolve().parent / "data"
 IMAGES = DATA / "images"
@@ -186,7 +187,8 @@ def test_image_cases_fail_only_their_own_rows(tmp_path, image_server):
         {"photo": "anim_alpha.webp"},
     )
 
-    items = run_batch(tmp_path, layout, rows, allow_private_networks=True)
+    limits = FetchSettings(total_timeout=2.0)
+    items = run_batch(tmp_path, layout, rows, allow_private_networks=True, fetch_settings=limits)
     failed = {item.index: item.error for item in items if item.status == "failed"}
     assert set(failed) == {5, 8, 17, 33, 40}
     assert all(
@@ -195,5 +197,5 @@ def test_image_cases_fail_only_their_own_rows(tmp_path, image_server):
     assert "truncated" in failed[17].message  # type: ignore[union-attr]
     assert "empty" in failed[33].message  # type: ignore[union-attr]
     assert "HTML" in failed[5].message  # type: ignore[union-attr]
-    assert "timed out" in failed[8].message  # type: ignore[union-attr]
+    assert "timed out after 2" in failed[8].message  # type: ignore[union-attr]
     assert "50000" in failed[40].message  # type: ignore[union-attr]

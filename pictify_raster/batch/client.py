@@ -49,6 +49,7 @@ from pictify_raster.batch.supervisor import (
 )
 from pictify_raster.batch.webhooks import WebhookSender, WebhookSettings, enqueue
 from pictify_raster.errors import ErrorCode, PictifyError, UnreadableRow
+from pictify_raster.fetch import FetchSettings
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ class Pictify:
         executor: Executor | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         resume: bool = True,
+        fetch_settings: FetchSettings | None = None,
         _renderer_factory: str | None = None,
     ) -> None:
         _refuse_inside_worker_start()
@@ -149,6 +151,9 @@ class Pictify:
         self.item_timeout = item_timeout
         self.allowed_roots = tuple(str(Path(p).resolve()) for p in allowed_roots)
         self.allow_private_networks = allow_private_networks
+        # Image limits (time-outs, bytes, pixels, redirects); the roots, the
+        # network switch and the cache folder above take precedence over its own.
+        self.fetch_settings = fetch_settings
         self.public_base_url = public_base_url
         self.cache_dir = str(Path(cache_dir).resolve()) if cache_dir else str(self.home / "cache")
         self._renderer_factory = _renderer_factory
@@ -226,6 +231,7 @@ class Pictify:
             output_dir=batch.output_dir or str(self.outputs_root / batch.id),
             allowed_roots=self.allowed_roots, allow_private_networks=self.allow_private_networks,
             cache_dir=self.cache_dir, renderer_factory=self._renderer_factory,
+            fetch_settings=self.fetch_settings,
         )
 
     def _check_open(self) -> None:

@@ -16,6 +16,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+from pictify_raster.fetch import FetchSettings
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -37,6 +39,7 @@ class JobSpec:
     allow_private_networks: bool = False
     cache_dir: str | None = None
     renderer_factory: str | None = None
+    fetch_settings: FetchSettings | None = None
 
 
 @dataclass(frozen=True)

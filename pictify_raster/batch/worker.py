@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import importlib
 import json
 import logging
@@ -60,7 +61,8 @@ def _build_renderer(spec: JobSpec) -> RendererLike:
     from pictify_raster.layout import parse_layout
 
     layout = parse_layout(spec.layout_source, path=Path(spec.layout_path))
-    settings = FetchSettings(
+    settings = dataclasses.replace(
+        spec.fetch_settings or FetchSettings(),
         allowed_roots=tuple(Path(p) for p in spec.allowed_roots),
         allow_private_networks=spec.allow_private_networks,
         cache_dir=Path(spec.cache_dir) if spec.cache_dir else None,
