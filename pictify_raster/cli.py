@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.run(args))
-    except (PictifyError, OSError, ValueError) as error:
+    except (PictifyError, OSError, ValueError, ImportError) as error:
         _error(str(error))
         return EXIT_ERROR
     except BrokenPipeError:
@@ -115,6 +115,11 @@ def _client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     parser.add_argument(
         "--item-timeout", type=_seconds, default=30.0, help="seconds per item (default 30)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="render on a Dask cluster (tcp://host:8786); needs the dask extra",
     )
     parser.add_argument(
         "--image-timeout",
@@ -209,6 +214,11 @@ def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
     from pictify_raster.fetch import FetchSettings
 
     fetch = FetchSettings(total_timeout=args.image_timeout) if args.image_timeout else None
+    executor = None
+    if args.scheduler:
+        from pictify_raster.batch import DaskExecutor
+
+        executor = DaskExecutor(args.scheduler)
     return Pictify(
         home=args.home,
         workers=args.workers,
@@ -217,6 +227,7 @@ def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
         allow_private_networks=args.allow_private_networks,
         resume=resume,
         fetch_settings=fetch,
+        executor=executor,
     )
 
 

@@ -236,3 +236,15 @@ def test_nonsense_settings_are_refused(tmp_path, card, args):
     result = run("render", str(card), "--data", "-", *args, cwd=tmp_path, stdin="")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_render_on_a_dask_cluster_with_scheduler(tmp_path, card):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        result = run("render", str(card), "--data", "-", "--scheduler", cluster.scheduler_address,
+                     "--out", "out", "--no-progress", cwd=tmp_path,
+                     stdin='{"title": "a"}\n{"title": "b"}\n')
+    assert result.returncode == 0, result.stderr
+    assert "completed: 2" in result.stdout
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["card-a.png", "card-b.png"]
