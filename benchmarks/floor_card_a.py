@@ -117,7 +117,7 @@ def encode(image: Image.Image, fmt: str, quality: int = 90) -> bytes:
     """The same encoder settings the engine uses, so only drawing differs."""
     from pictify_raster.draw import encode_image
 
-    return encode_image(image, fmt, quality, background=(0, 0, 0, 255))
+    return encode_image(image, fmt, quality, background=(0, 0, 0, 255), opaque=True)
 
 
 def render_to_bytes(floor: FloorCardA, row: dict[str, Any], fmt: str) -> bytes:

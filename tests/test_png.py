@@ -94,3 +94,11 @@ def test_pillow_encoder_can_be_chosen_and_gives_the_same_pixels():
 def test_opaque_canvas_is_written_without_alpha():
     opaque = Image.new("RGBA", (20, 10), (10, 20, 30, 255))
     assert Image.open(io.BytesIO(encode_image(opaque, "png"))).mode == "RGB"
+
+
+def test_an_opaque_rgba_canvas_can_be_written_as_rgb_directly():
+    image = sample("RGBA")
+    image.putalpha(255)
+    decoded = Image.open(io.BytesIO(encode_png(image, drop_alpha=True)))
+    assert decoded.mode == "RGB"
+    assert decoded.tobytes() == image.convert("RGB").tobytes()

@@ -26,13 +26,15 @@ def encode_image(
     quality: int = 90,
     background: RGBA | None = None,
     *,
+    opaque: bool | None = None,
     png_compression: int = PNG_COMPRESSION,
     png_encoder: str = "fast",
 ) -> bytes:
     """Encode ``image``; JPEG has no alpha, so it is flattened onto ``background``.
 
     An image with no transparency is written as RGB in every format: smaller
-    files, and faster to encode.
+    files, and faster to encode. ``opaque`` says so when the caller knows it
+    (a layout with an opaque background); None has the alpha channel checked.
     """
     format = format.lower()
     if format == "jpg":
@@ -44,10 +46,13 @@ def encode_image(
         message = f"unknown output format {format!r}; the formats are {', '.join(FORMATS)}"
         raise ValueError(message)
 
-    image = _drop_alpha_if_opaque(image, format, background)
-    buffer = io.BytesIO()
+    if opaque is None and image.mode == "RGBA":
+        opaque = image.getchannel("A").getextrema()[0] == 255
     if format == "png" and png_encoder == "fast" and png.supports(image):
-        return png.encode_png(image, png_compression)
+        return png.encode_png(image, png_compression, drop_alpha=bool(opaque))
+
+    image = _without_alpha(image, format, background, opaque=bool(opaque))
+    buffer = io.BytesIO()
     if format == "png":
         # Pillow's zlib levels run 0-9; scale the isal level onto them.
         image.save(buffer, "PNG", compress_level=min(9, png_compression * 3))
@@ -60,10 +65,12 @@ def encode_image(
     return buffer.getvalue()
 
 
-def _drop_alpha_if_opaque(image: Image.Image, format: str, background: RGBA | None) -> Image.Image:
+def _without_alpha(
+    image: Image.Image, format: str, background: RGBA | None, *, opaque: bool
+) -> Image.Image:
     if image.mode != "RGBA":
         return image
-    if image.getchannel("A").getextrema()[0] == 255:
+    if opaque:
         return image.convert("RGB")
     if format == "jpeg":
         return flatten(image, background)

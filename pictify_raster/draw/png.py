@@ -45,20 +45,24 @@ def supports(image: Image.Image) -> bool:
     return image.mode in COLOUR_TYPES
 
 
-def encode_png(image: Image.Image, level: int = 1) -> bytes:
+def encode_png(image: Image.Image, level: int = 1, *, drop_alpha: bool = False) -> bytes:
     """Encode ``image`` (mode L, LA, RGB or RGBA) as PNG bytes.
 
     ``level`` is the deflate level: 0 to 3 with isal (0 fastest), 0 to 9 with
     zlib when isal is not installed. Higher levels than supported are capped.
+    ``drop_alpha`` writes an RGBA image the caller knows to be opaque as RGB,
+    without converting it first.
     """
     if image.mode not in COLOUR_TYPES:
         msg = f"the PNG writer takes modes {', '.join(COLOUR_TYPES)}; got {image.mode!r}"
         raise ValueError(msg)
-    colour_type, channels = COLOUR_TYPES[image.mode]
+    written = "RGB" if drop_alpha and image.mode == "RGBA" else image.mode
+    colour_type, channels = COLOUR_TYPES[written]
     width, height = image.size
 
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
-    data = _compress(_filtered_rows(image, width * channels), min(max(level, 0), MAX_LEVEL))
+    rows = _filtered_rows(image, written, width * channels)
+    data = _compress(rows, min(max(level, 0), MAX_LEVEL))
 
     parts = [SIGNATURE, _chunk(b"IHDR", header)]
     parts.extend(
@@ -68,11 +72,15 @@ def encode_png(image: Image.Image, level: int = 1) -> bytes:
     return b"".join(parts)
 
 
-def _filtered_rows(image: Image.Image, stride: int) -> bytes:
-    """Every scanline as the "Up" filter byte followed by its difference from the row above."""
+def _filtered_rows(image: Image.Image, written: str, stride: int) -> bytes:
+    """Every scanline as the "Up" filter byte followed by its difference from the row above.
+
+    The difference is taken per channel, so it can be computed on the RGBA
+    canvas and packed to RGB afterwards, which is cheaper than converting.
+    """
     above = Image.new(image.mode, image.size, 0)
     above.paste(image.crop((0, 0, image.width, image.height - 1)), (0, 1))
-    differences = ImageChops.subtract_modulo(image, above).tobytes()
+    differences = ImageChops.subtract_modulo(image, above).tobytes("raw", written)
     rows = (differences[start : start + stride] for start in range(0, len(differences), stride))
     return _UP_FILTER + _UP_FILTER.join(rows)
 

@@ -66,6 +66,9 @@ class Renderer:
         self._below, self._rows, self._above = _split_static(layout.layers)
         self._base: Image.Image | None = None
         self._overlay: Image.Image | None = None
+        # Everything is composited over the background, so an opaque background
+        # makes every canvas opaque; the encoder then need not look.
+        self._opaque = _is_opaque(layout.background)
 
     @property
     def background(self) -> RGBA | None:
@@ -91,7 +94,7 @@ class Renderer:
         )
 
     def encode(self, image: Image.Image, format: str = "png", quality: int = 90) -> bytes:
-        return encode_image(image, format, quality, self.background)
+        return encode_image(image, format, quality, self.background, opaque=self._opaque)
 
     # -- the parts that do not change --------------------------------
 
@@ -171,6 +174,16 @@ class Renderer:
                 raise self.layout.error(
                     str(error.args[0] if error.args else error), f"{element.path}.font.family"
                 ) from None
+
+
+def _is_opaque(background: Value) -> bool | None:
+    """True when the static background covers every pixel; None when unknown."""
+    if not background.is_static or background.constant is None:
+        return None
+    paint = background.constant
+    if isinstance(paint, LinearGradient):
+        return all(stop[3] == 255 for stop in paint.stops)
+    return bool(paint[3] == 255)
 
 
 def _split_static(
