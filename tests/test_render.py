@@ -363,3 +363,27 @@ def test_out_of_range_numbers_from_data_fail_the_row_naming_the_field(write_layo
         px.render(path, variables)
     assert words in caught.value.message
     assert caught.value.field is not None and caught.value.field.startswith("layers[0]")
+
+
+@pytest.mark.parametrize("fallback", ["hide", "backup.jpg"])
+def test_image_fallback_completes_with_a_warning_saying_why(write_layout, tmp_path, fallback):
+    from pictify_raster.draw import Renderer
+
+    (tmp_path / "backup.jpg").write_bytes((LAYOUTS / "images" / "coffee.jpg").read_bytes())
+    path = write_layout(f"""\
+        size: [120, 120]
+        background: "#ffffff"
+        layers:
+          - type: image
+            box: [10, 10, 100, 100]
+            src: "{{{{ photo }}}}"
+            fallback: {fallback}
+        """)
+    result = Renderer(px.load_layout(path)).render({"photo": "gone.jpg"})
+    assert [warning.code for warning in result.warnings] == ["IMAGE_FALLBACK"]
+    assert "gone.jpg" in result.warnings[0].message
+    centre = result.image.getpixel((60, 60))[:3]
+    if fallback == "hide":
+        assert centre == (255, 255, 255)
+    else:
+        assert centre != (255, 255, 255)
