@@ -121,7 +121,11 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 class GuardedHTTPConnection(HTTPConnection):
-    """HTTP connection pinned to a checked address, with a deadline watchdog."""
+    """HTTP connection pinned to a checked address, with a deadline watchdog.
+
+    The HTTPS connection below shares these methods: urllib3's HTTPS class
+    derives from its HTTP one, and only the connect and response steps change.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -144,28 +148,8 @@ class GuardedHTTPConnection(HTTPConnection):
         super().close()
 
 
-class GuardedHTTPSConnection(HTTPSConnection):
+class GuardedHTTPSConnection(GuardedHTTPConnection, HTTPSConnection):
     """HTTPS connection pinned to a checked address, with a deadline watchdog."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._watchdog = _Watchdog()
-
-    def _new_conn(self) -> socket.socket:
-        sock = _open_socket(self)
-        self._watchdog.arm(sock)
-        return sock
-
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
-        self._watchdog.arm(self.sock)
-        try:
-            return super().getresponse()
-        finally:
-            self._watchdog.disarm()
-
-    def close(self) -> None:
-        self._watchdog.disarm()
-        super().close()
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):
