@@ -137,7 +137,19 @@ def paste_clipped(canvas: Image.Image, tile: Image.Image, x: int, y: int) -> Non
         return
     if (left, top, right, bottom) != (0, 0, tile.width, tile.height):
         tile = tile.crop((left, top, right, bottom))
-    canvas.alpha_composite(tile, (x + left, y + top))
+    blend(canvas, tile, (x + left, y + top))
+
+
+def blend(canvas: Image.Image, tile: Image.Image, at: tuple[int, int] = (0, 0)) -> None:
+    """Blend an RGBA ``tile`` onto an RGBA or an opaque RGB ``canvas``.
+
+    Over an opaque canvas, pasting through the tile's alpha gives the pixels
+    alpha compositing would (within rounding), without an alpha channel.
+    """
+    if canvas.mode == "RGBA":
+        canvas.alpha_composite(tile, at)
+    else:
+        canvas.paste(tile, at, tile)
 
 
 # -- text --------------------------------------------------------------

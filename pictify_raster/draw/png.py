@@ -78,11 +78,19 @@ def _filtered_rows(image: Image.Image, written: str, stride: int) -> bytes:
     The difference is taken per channel, so it can be computed on the RGBA
     canvas and packed to RGB afterwards, which is cheaper than converting.
     """
+    # Pasting one row down clips the last row off: the image "above" each row.
     above = Image.new(image.mode, image.size, 0)
-    above.paste(image.crop((0, 0, image.width, image.height - 1)), (0, 1))
+    above.paste(image, (0, 1))
     differences = ImageChops.subtract_modulo(image, above).tobytes("raw", written)
-    rows = (differences[start : start + stride] for start in range(0, len(differences), stride))
-    return _UP_FILTER + _UP_FILTER.join(rows)
+
+    # The filter byte goes in front of each scanline. Seen as one byte per
+    # pixel, that is a column of filter bytes left of the differences, which
+    # Pillow lays out in C rather than in a Python loop over the rows.
+    height = image.height
+    scanlines = Image.frombuffer("L", (stride, height), differences, "raw", "L", 0, 1)
+    framed = Image.new("L", (stride + 1, height), _UP_FILTER[0])
+    framed.paste(scanlines, (1, 0))
+    return framed.tobytes()
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:
