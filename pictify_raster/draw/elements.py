@@ -16,6 +16,7 @@ from PIL import Image
 
 from pictify_raster.draw.context import RowContext
 from pictify_raster.draw.images import apply_effects
+from pictify_raster.draw.qr import qr_tile
 from pictify_raster.draw.shapes import line_tile, shape_tile
 from pictify_raster.errors import ImageFetchError, ItemError, RenderWarning, WarningCode
 from pictify_raster.layout import Element, resolve_props
@@ -99,6 +100,8 @@ def _tile(ctx: RowContext, measured: Measured, box: Box) -> Image.Image | None:
         return shape_tile(kind, size, props)
     if kind == "image":
         return _image_tile(ctx, measured.element, props, size)
+    if kind == "qr":
+        return qr_tile(props, size, measured.element.path)
 
     tile = Image.new("RGBA", size, (0, 0, 0, 0))
     local = (0, 0, size[0], size[1])

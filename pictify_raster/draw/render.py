@@ -20,6 +20,7 @@ from pictify_raster.draw.context import RowContext
 from pictify_raster.draw.elements import blend, draw_element
 from pictify_raster.draw.encode import encode_image
 from pictify_raster.draw.paint import paint_image
+from pictify_raster.draw.qr import check_static_qr
 from pictify_raster.errors import ExpressionError, ItemError, RenderWarning
 from pictify_raster.expr import to_text
 from pictify_raster.fetch import FetchSettings, ImageLoader
@@ -63,6 +64,7 @@ class Renderer:
         self.fonts = base_fonts.with_files(layout.fonts) if layout.fonts else base_fonts
         self.images = images or ImageLoader(fetch_settings or FetchSettings())
         self._check_fonts()
+        check_static_qr(layout)
         self._below, self._rows, self._above = _split_static(layout.layers)
         self._base: Image.Image | None = None
         self._overlay: Image.Image | None = None

@@ -97,6 +97,7 @@ length = _checked(
 )
 line_height = _checked(number, lambda n: 0 < n <= 10, "a line height above 0 and at most 10")
 letter_spacing = _checked(number, lambda n: abs(n) <= 1000, "a spacing from -1000 to 1000")
+quiet_zone = _checked(whole, lambda n: 0 <= n <= 40, "a whole number of modules from 0 to 40")
 
 
 def boolean(value: Any) -> bool:
@@ -114,6 +115,19 @@ def boolean(value: Any) -> bool:
 
 def text(value: Any) -> str:
     return to_text(value)
+
+
+def qr_data(value: Any) -> str:
+    """What a QR code encodes: any value drawn as text, but never nothing.
+
+    An empty code would scan as nothing at all, so null and "" are refused
+    rather than drawn.
+    """
+    result = to_text(value)
+    if not result:
+        msg = f"expected text to encode, got {describe(value)}"
+        raise FieldError(msg)
+    return result
 
 
 def plain_string(value: Any) -> str:

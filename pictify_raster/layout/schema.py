@@ -108,6 +108,16 @@ LINE: dict[str, Field | Nested] = {
     "width": Field(c.stroke_width, 1.0),
 }
 
+QR: dict[str, Field | Nested] = {
+    "data": Field(c.qr_data, required=True),
+    "color": Field(c.color, "#000000"),
+    "background": Field(c.optional_color),
+    "error_correction": Field(c.one_of("L", "M", "Q", "H"), "M"),
+    # ISO/IEC 18004 asks for 4 modules of light margin; less will do where
+    # the code already sits on a plain, light area.
+    "quiet_zone": Field(c.quiet_zone, 4),
+}
+
 GROUP: dict[str, Field | Nested] = {
     "direction": Field(c.one_of("row", "column"), "row"),
     "gap": Field(c.non_negative, 0.0),
@@ -133,6 +143,7 @@ ELEMENTS: dict[str, ElementSchema] = {
     "line": ElementSchema({**COMMON, **LINE}, box=False, in_groups=False),
     "text": ElementSchema({**COMMON, **TEXT}),
     "image": ElementSchema({**COMMON, **IMAGE}),
+    "qr": ElementSchema({**COMMON, **QR}),
     "group": ElementSchema({**COMMON, **GROUP}, children=True),
 }
 
