@@ -198,6 +198,18 @@ def test_text_taller_than_its_box_keeps_one_line(registry):
     assert block.line_count == 1 and block.truncated
 
 
+def test_a_whole_line_in_a_box_shorter_than_a_line_gets_no_ellipsis(registry):
+    # The certificate's title: 84 px bold in a 110 px box, one line of ink.
+    style = TextStyle(family="Noto Sans", weight=700, size=84, overflow="ellipsis")
+    block = layout_text("Certificate of Attendance", style, 1434, 110, registry)
+    assert (block.line_count, block.truncated) == (1, False)
+    assert logical_text(block) == "Certificate of Attendance"
+
+    wrapped = layout_text("Certificate of Attendance", style, 700, 110, registry)
+    assert wrapped.line_count == 1 and wrapped.truncated
+    assert logical_text(wrapped).endswith("…")
+
+
 def test_blank_and_empty_text(registry):
     for text in ("", "   \t  \u00a0"):
         block = layout_text(text, TextStyle(), 300, 100, registry)

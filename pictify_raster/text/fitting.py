@@ -181,10 +181,21 @@ def _shrink(
 def _ellipsis(prepared: Prepared, size: float, attempt: _Attempt, width: int | None) -> Fit:
     keep = max(attempt.allowed if attempt.allowed is not None else len(attempt.lines), 1)
     lines = attempt.lines[:keep]
+    if attempt.allowed == 0 and _one_line_says_all(prepared, attempt.measure, width):
+        # A box shorter than one line still shows the first line. When that
+        # line is the whole text nothing is hidden, so it gets no ellipsis.
+        return Fit(size, lines, False, attempt.measure)
     if lines:
         room = _MAX_NATURAL_WIDTH if width is None else width
         lines[-1] = ellipsize(lines[-1], prepared, attempt.measure, room)
     return Fit(size, lines, True, attempt.measure)
+
+
+def _one_line_says_all(prepared: Prepared, m: Measure, width: int | None) -> bool:
+    if prepared.cut:
+        return False
+    lines, _ = break_lines(prepared.paragraphs, m, width, 1)
+    return len(lines) == 1
 
 
 def ellipsize(line: Line, prepared: Prepared, m: Measure, width: int) -> Line:
