@@ -148,6 +148,31 @@ def test_text_ink_stays_inside_its_box_in_every_overflow_mode(write_layout):
         assert top >= 40 - 4 and bottom <= 160 + 2, (overflow, bounds)
 
 
+@pytest.mark.parametrize("overflow", ["ellipsis", "shrink", "clip"])
+@pytest.mark.parametrize("valign", ["top", "middle", "bottom"])
+def test_a_line_taller_than_its_box_keeps_its_ink_inside(write_layout, overflow, valign):
+    path = write_layout(
+        f"""\
+        size: [600, 200]
+        background: "#ffffff"
+        layers:
+          - type: text
+            box: [10, 100, 580, 20]
+            content: "{{{{ text }}}}"
+            font: {{family: Noto Sans, size: 30, min_size: 30}}
+            color: "#000000"
+            valign: {valign}
+            overflow: {overflow}
+        """,
+        name=f"{overflow}-{valign}.yaml",
+    )
+    image = px.render(path, {"text": "Hi there"})
+    bounds = ink_bounds(image, (255, 255, 255))
+    assert bounds is not None
+    assert bounds[1] >= 100 and bounds[3] <= 120, bounds
+    assert bounds[2] - bounds[0] < 200  # the words, and no ellipsis after them
+
+
 def test_group_pill_is_sized_by_its_text(write_layout):
     path = write_layout("""\
         size: [800, 100]
@@ -387,3 +412,67 @@ def test_image_fallback_completes_with_a_warning_saying_why(write_layout, tmp_pa
         assert centre == (255, 255, 255)
     else:
         assert centre != (255, 255, 255)
+
+
+# -- elements far larger than the canvas ------------------------------------
+
+
+def test_a_literal_box_too_large_to_draw_refuses_the_layout(write_layout):
+    path = write_layout("""\
+        size: [200, 200]
+        background: "#ffffff"
+        layers:
+          - type: rect
+            box: [-45000, -45000, 90000, 90000]
+            radius: 50
+            fill: "#ff000080"
+        """)
+    with pytest.raises(px.LayoutError) as caught:
+        px.render(path, {})
+    assert caught.value.path == "layers[0].box"
+    assert "90,000x90,000" in str(caught.value) and "pixels" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        ["type: rect", 'box: "{{ [0, 0, w, w] }}"', 'fill: "#ff0000"'],
+        ["type: ellipse", 'box: "{{ [0, 0, w, w] }}"', 'fill: "#ff0000"', "rotate: 10"],
+        ["type: image", 'box: "{{ [0, 0, w, w] }}"', "src: badge.png", "fit: cover"],
+        ["type: group", "box: [0, 0]", 'padding: "{{ w }}"', 'fill: "#ff0000"',
+         "layers: [{type: text, content: hi}]"],
+    ],
+    ids=["rect", "rotated ellipse", "image", "group padding"],
+)
+def test_a_box_from_data_too_large_to_draw_fails_only_its_row(write_layout, layer):
+    path = write_layout(
+        'size: [200, 200]\nbackground: "#ffffff"\nlayers:\n  - '
+        + "\n    ".join(layer)
+        + "\n"
+    )
+    Image.new("RGB", (40, 40), "#00ff00").save(path.parent / "badge.png")
+    assert px.render(path, {"w": 50}).size == (200, 200)
+    with pytest.raises(px.ExpressionError) as caught:
+        px.render(path, {"w": 90000})
+    assert caught.value.field == "layers[0].box"
+    assert "above the 16,000,000" in caught.value.message
+
+
+def test_shapes_and_lines_well_past_the_canvas_still_draw(write_layout):
+    path = write_layout("""\
+        size: [300, 200]
+        background: "#ffffff"
+        layers:
+          - type: ellipse
+            box: [-2000, -2800, 3000, 3000]
+            fill: "#0000ff"
+          - type: line
+            start: [-90000, 150]
+            end: [90000, 150]
+            width: 4
+            color: "#ff0000"
+        """)
+    image = px.render(path, {}).convert("RGB")
+    assert image.getpixel((10, 10)) == (0, 0, 255)  # inside the big circle
+    assert image.getpixel((290, 190)) == (255, 255, 255)  # outside it
+    assert image.getpixel((150, 150)) == (255, 0, 0)  # the clipped line

@@ -21,6 +21,8 @@ class RowContext:
     images: ImageLoader
     base_dir: Path
     font_fallbacks: tuple[str, ...] = ()
+    #: The most pixels one element may cover (see draw/limits.py).
+    max_element_pixels: int = 16_000_000
     warnings: list[RenderWarning] = field(default_factory=list)
     text: dict[str, dict[str, Any]] = field(default_factory=dict)
 

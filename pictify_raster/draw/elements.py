@@ -16,9 +16,16 @@ from PIL import Image
 
 from pictify_raster.draw.context import RowContext
 from pictify_raster.draw.images import apply_effects
+from pictify_raster.draw.limits import oversize_message
 from pictify_raster.draw.qr import qr_tile
-from pictify_raster.draw.shapes import line_tile, shape_tile
-from pictify_raster.errors import ImageFetchError, ItemError, RenderWarning, WarningCode
+from pictify_raster.draw.shapes import line_bounds, line_tile, shape_tile
+from pictify_raster.errors import (
+    ExpressionError,
+    ImageFetchError,
+    ItemError,
+    RenderWarning,
+    WarningCode,
+)
 from pictify_raster.layout import Element, resolve_props
 from pictify_raster.text import TextBlock, TextStyle, layout_text
 
@@ -44,8 +51,16 @@ def draw_element(ctx: RowContext, canvas: Image.Image, element: Element) -> None
     if measured is None:
         return
     if element.kind == "line":
-        tile, at = line_tile(measured.props)
-        _composite(canvas, tile, at, measured.props)
+        rotated = measured.props["rotate"] % 360 != 0
+        # Unrotated, only the part of a line on the canvas can show.
+        left, top, width, height = line_bounds(measured.props, None if rotated else canvas.size)
+        problem = oversize_message(width, height, ctx.max_element_pixels)
+        if problem is not None:
+            field = f"{element.path}.end"
+            message = f"{field}: the line's tile {problem}"
+            raise ExpressionError(message, field=field)
+        tile = line_tile(measured.props, (left, top, width, height))
+        _composite(canvas, tile, (left, top), measured.props)
         return
     x, y = _origin(measured.props["_box"])
     place(ctx, canvas, measured, (x, y, measured.width, measured.height))
@@ -53,6 +68,17 @@ def draw_element(ctx: RowContext, canvas: Image.Image, element: Element) -> None
 
 def measure(ctx: RowContext, element: Element, *, in_group: bool) -> Measured | None:
     """Resolve an element's values for this row and find its size; None if hidden."""
+    measured = _measure(ctx, element, in_group=in_group)
+    if measured is not None:
+        problem = oversize_message(measured.width, measured.height, ctx.max_element_pixels)
+        if problem is not None:
+            field = f"{element.path}.{'size' if in_group else 'box'}"
+            message = f"{field}: {problem}"
+            raise ExpressionError(message, field=field)
+    return measured
+
+
+def _measure(ctx: RowContext, element: Element, *, in_group: bool) -> Measured | None:
     if not element.props["visible"].resolve(ctx.scope):  # type: ignore[union-attr]
         return None
     props = resolve_props(element.props, ctx.scope)

@@ -24,6 +24,7 @@ Color = tuple[int, int, int] | tuple[int, int, int, int]
 FITS = ("cover", "contain", "fill", "none")
 MASKS = ("circle", "rounded")
 _SUPERSAMPLE = 4
+_CACHED_MASK_PIXELS = 1_000_000
 _REDUCING_GAP = 3.0
 
 _KEYWORDS: dict[str, tuple[str, float]] = {
@@ -233,19 +234,31 @@ def apply_mask(image: Image.Image, mask: str | None, radius: float = 0) -> Image
     return result
 
 
-@lru_cache(maxsize=64)
 def shape_mask(size: Size, mask: str, radius: float = 0, inset: float = 0) -> Image.Image:
-    """An "L" coverage mask of a circle or rounded rectangle, supersampled 4 times.
+    """An "L" coverage mask of a circle or rounded rectangle, supersampled.
 
     ``inset`` shrinks the shape on every side (for the inner edge of a
-    border). Cached: the same avatar box is masked thousands of times.
-    The returned image is shared; callers must not modify it.
+    border). Masks up to a megapixel are cached (the same avatar box is
+    masked thousands of times); larger ones are made each time and
+    supersampled twice, not four times, so a shape the size of a poster costs
+    tens of megabytes, not hundreds. The returned image may be shared;
+    callers must not modify it.
     """
+    if size[0] * size[1] <= _CACHED_MASK_PIXELS:
+        return _cached_mask(size, mask, radius, inset)
+    return _draw_mask(size, mask, radius, inset, factor=2)
+
+
+@lru_cache(maxsize=64)
+def _cached_mask(size: Size, mask: str, radius: float, inset: float) -> Image.Image:
+    return _draw_mask(size, mask, radius, inset, factor=_SUPERSAMPLE)
+
+
+def _draw_mask(size: Size, mask: str, radius: float, inset: float, *, factor: int) -> Image.Image:
     if mask not in (*MASKS, "ellipse"):
         msg = f"unknown mask {mask!r}: use one of {', '.join(MASKS)}"
         raise ValueError(msg)
     width, height = size
-    factor = _SUPERSAMPLE
     big = Image.new("L", (width * factor, height * factor), 0)
     draw = ImageDraw.Draw(big)
     if mask == "ellipse":

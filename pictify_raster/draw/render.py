@@ -19,6 +19,7 @@ from PIL import Image
 from pictify_raster.draw.context import RowContext
 from pictify_raster.draw.elements import blend, draw_element
 from pictify_raster.draw.encode import encode_image
+from pictify_raster.draw.limits import max_element_pixels, oversize_message
 from pictify_raster.draw.paint import paint_image
 from pictify_raster.draw.qr import check_static_qr
 from pictify_raster.errors import ExpressionError, ItemError, RenderWarning
@@ -65,6 +66,8 @@ class Renderer:
         self.images = images or ImageLoader(fetch_settings or FetchSettings())
         self._check_fonts()
         check_static_qr(layout)
+        self._max_element_pixels = max_element_pixels(layout.size)
+        self._check_static_sizes()
         self._below, self._rows, self._above = _split_static(layout.layers)
         self._base: Image.Image | None = None
         self._overlay: Image.Image | None = None
@@ -148,6 +151,7 @@ class Renderer:
             images=self.images,
             base_dir=self.layout.base_dir,
             font_fallbacks=self.layout.font_fallbacks,
+            max_element_pixels=self._max_element_pixels,
         )
 
     def _filename(self, ctx: RowContext) -> str | None:
@@ -159,6 +163,22 @@ class Renderer:
         except ItemError as error:
             message = f"output.filename: {error.message}"
             raise ExpressionError(message, field="output.filename") from None
+
+    def _check_static_sizes(self) -> None:
+        """A literal box too large to draw is a fault of the layout, not of every row."""
+        top_level = {id(layer) for layer in self.layout.layers}
+        for element in self.layout.elements():
+            box = element.box
+            if element.kind == "line" or box is None or not box.is_static:
+                continue
+            # A top-level box is [x, y, w, h] (or [x, y]); a group's child gives size: [w, h].
+            in_group = id(element) not in top_level
+            if not in_group and len(box.constant) != 4:
+                continue
+            width, height = box.constant[:2] if in_group else box.constant[2:4]
+            problem = oversize_message(round(width), round(height), self._max_element_pixels)
+            if problem is not None:
+                raise self.layout.error(problem, f"{element.path}.{'size' if in_group else 'box'}")
 
     def _check_fonts(self) -> None:
         """A font family that does not exist is a fault of the layout, not of a row."""

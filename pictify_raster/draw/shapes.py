@@ -42,14 +42,26 @@ def _ring(kind: str, size: tuple[int, int], radius: float, width: float) -> Imag
     return ImageChops.subtract(_mask(kind, size, radius), _mask(kind, size, radius, width))
 
 
-def line_tile(props: dict[str, Any]) -> tuple[Image.Image, tuple[int, int]]:
-    """A line from ``start`` to ``end``, and where its tile goes on the canvas."""
+def line_bounds(
+    props: dict[str, Any], canvas: tuple[int, int] | None = None
+) -> tuple[int, int, int, int]:
+    """``(left, top, width, height)`` of a line's tile: its points and pen, within ``canvas``."""
     (x1, y1), (x2, y2) = props["start"], props["end"]
-    width = props["width"]
-    margin = int(width) + 2
+    margin = int(props["width"]) + 2
     left, top = int(min(x1, x2)) - margin, int(min(y1, y2)) - margin
-    size = (int(abs(x2 - x1)) + 2 * margin + 1, int(abs(y2 - y1)) + 2 * margin + 1)
-    tile = Image.new("RGBA", size, (0, 0, 0, 0))
+    right = left + int(abs(x2 - x1)) + 2 * margin + 1
+    bottom = top + int(abs(y2 - y1)) + 2 * margin + 1
+    if canvas is not None:
+        left, top = max(left, 0), max(top, 0)
+        right, bottom = min(right, canvas[0]), min(bottom, canvas[1])
+    return left, top, max(right - left, 1), max(bottom - top, 1)
+
+
+def line_tile(props: dict[str, Any], bounds: tuple[int, int, int, int]) -> Image.Image:
+    """The line from ``start`` to ``end`` drawn on a tile placed at ``bounds``."""
+    (x1, y1), (x2, y2) = props["start"], props["end"]
+    left, top, width, height = bounds
+    tile = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     points = [(x1 - left, y1 - top), (x2 - left, y2 - top)]
-    ImageDraw.Draw(tile).line(points, fill=props["color"], width=round(width))
-    return tile, (left, top)
+    ImageDraw.Draw(tile).line(points, fill=props["color"], width=round(props["width"]))
+    return tile

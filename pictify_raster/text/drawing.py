@@ -32,7 +32,7 @@ def draw_block(block: TextBlock, canvas: Image.Image, box: tuple[int, int, int, 
         return
     top = _block_top(block, y, h)
     starts = [_line_x(line, block.style, w) for line in block.lines]
-    if _can_draw_direct(block, canvas, starts, w):
+    if _can_draw_direct(block, canvas, starts, (w, h)):
         painter = _Painter(canvas, block)
         for index, line in enumerate(block.lines):
             painter.line(line, x + starts[index], top + _baseline(block, index), w)
@@ -70,23 +70,31 @@ def _draw_layered(
     shadow = style.shadow_spec
     if shadow is not None:
         layer = _with_shadow(layer, shadow.dx, shadow.dy, shadow.color, shadow.blur)
-    if style.overflow == "clip" and h > 0:
+    if _crops_to_box(block, h):
         layer = _crop_rows(layer, y - layer_top, y - layer_top + h)
         layer_top = max(layer_top, y)
     _composite(canvas, layer, x + left, layer_top)
 
 
-def _can_draw_direct(block: TextBlock, canvas: Image.Image, starts: list[float], w: int) -> bool:
+def _crops_to_box(block: TextBlock, h: int) -> bool:
+    """Whether drawing crops to the box's rows: when clipping, and when even
+    one line is taller than the box (its ink would otherwise spill out)."""
+    return h > 0 and (block.style.overflow == "clip" or block.exact_height > h)
+
+
+def _can_draw_direct(
+    block: TextBlock, canvas: Image.Image, starts: list[float], box: tuple[int, int]
+) -> bool:
     """Whether the text can go straight onto the canvas, skipping the layer.
 
     Safe when compositing would give the same pixels and nothing needs
     cropping: opaque colours, no shadow, clip or justify, no colour bitmaps,
     and every run's ink inside the box columns.
     """
-    style = block.style
+    style, (w, h) = block.style, box
     if canvas.mode not in ("RGBA", "RGB") or style.shadow_spec is not None:
         return False
-    if style.overflow == "clip" or style.align == "justify" or style.letter_spacing:
+    if _crops_to_box(block, h) or style.align == "justify" or style.letter_spacing:
         return False
     if style.color[3] != 255 or (style.stroke_color is not None and style.stroke_color[3] != 255):
         return False
