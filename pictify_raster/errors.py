@@ -1,7 +1,7 @@
 """The errors pictify_raster raises, and the codes an item can fail with.
 
     PictifyError                  base of everything the library raises on purpose
-    ├── LayoutError               a layout file is refused at load (path, file, line)
+    ├── LayoutError               a layout file is refused at load (path, file, line, column)
     └── ItemError                 one row cannot be rendered; carries an ErrorCode
         ├── VariableError         INVALID_VARIABLE
         ├── ExpressionError       EXPRESSION_ERROR (syntax errors carry a column)
@@ -67,7 +67,8 @@ class LayoutError(PictifyError, ValueError):
     """A layout file was refused when it loaded.
 
     ``path`` is the place inside the file (``layers[3].font.size``), ``file``
-    the layout file and ``line`` its 1-based line, when known. ``code`` is
+    the layout file and ``line`` and ``column`` the 1-based position in it,
+    when known (a column only for a fault inside an expression). ``code`` is
     EXPRESSION_ERROR for an expression that does not parse, else None.
     """
 
@@ -78,6 +79,7 @@ class LayoutError(PictifyError, ValueError):
         path: str = "",
         file: str | None = None,
         line: int | None = None,
+        column: int | None = None,
         code: ErrorCode | None = None,
         detail: str = "",
     ) -> None:
@@ -85,14 +87,18 @@ class LayoutError(PictifyError, ValueError):
         self.path = path
         self.file = file
         self.line = line
+        self.column = column
         self.code = code
         self.detail = detail
         super().__init__(self._describe())
 
     def _describe(self) -> str:
+        # file:line:column, as compilers write it, so editors can jump there.
         where = self.file or "<layout>"
         if self.line is not None:
             where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
         if self.path:
             where += f": {self.path}"
         text = f"{where}: {self.reason}"
@@ -116,6 +122,19 @@ class ItemError(PictifyError):
         self.field = field
         super().__init__(message)
 
+    def locate(self, path: str, *, blame: bool = True) -> None:
+        """Say which value of the layout failed: ``path`` leads the message.
+
+        With ``blame``, ``field`` becomes ``path``; without, a field already
+        set (the variable a row lacks) is kept, as that is what to correct.
+        A message already led by ``path`` is not prefixed again.
+        """
+        if not self.message.startswith(f"{path}: "):
+            self.message = f"{path}: {self.message}"
+            self.args = (self.message,)
+        if blame or self.field is None:
+            self.field = path
+
 
 class VariableError(ItemError):
     """A variable is missing, blank, of the wrong type or breaks its constraint."""
@@ -127,6 +146,9 @@ class ExpressionError(ItemError):
     """An expression does not parse, or fails to evaluate for a row.
 
     ``column`` is the 0-based offset of the fault in ``source`` when known.
+    ``reason`` is set for a syntax error: the message without its column, for
+    a layout to say where the fault is in its own terms (line and column of
+    the file).
     """
 
     code = ErrorCode.EXPRESSION_ERROR
@@ -138,20 +160,27 @@ class ExpressionError(ItemError):
         source: str | None = None,
         column: int | None = None,
         field: str | None = None,
+        reason: str | None = None,
     ) -> None:
         self.source = source
         self.column = column
+        self.reason = reason
         super().__init__(message, field=field)
 
     def caret_lines(self) -> str:
         """The expression and a caret under the fault, for error reports."""
         if self.source is None or self.column is None:
             return ""
-        # Show only the line of a multi-line source that holds the fault.
-        line_start = self.source.rfind("\n", 0, self.column) + 1
-        line_end = self.source.find("\n", self.column)
-        line = self.source[line_start : line_end if line_end >= 0 else None]
-        return f"    {line}\n    {' ' * (self.column - line_start)}^"
+        return caret_lines(self.source, self.column)
+
+
+def caret_lines(source: str, column: int) -> str:
+    """``source`` and a caret under its character ``column`` (0-based)."""
+    # Show only the line of a multi-line source that holds the fault.
+    line_start = source.rfind("\n", 0, column) + 1
+    line_end = source.find("\n", column)
+    line = source[line_start : line_end if line_end >= 0 else None]
+    return f"    {line}\n    {' ' * (column - line_start)}^"
 
 
 class ImageFetchError(ItemError):

@@ -76,4 +76,5 @@ def test_broken_images_fail_only_their_rows(layout: px.Layout) -> None:
     assert failures[17].code is ErrorCode.IMAGE_FETCH_FAILED
     assert "truncated image data" in failures[17].message
     assert "empty file" in failures[33].message
-    assert failures[17].field == "layers[0]"
+    assert failures[17].field == "layers[0].src"
+    assert failures[17].message.startswith("layers[0].src: ")

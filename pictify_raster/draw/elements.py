@@ -230,9 +230,7 @@ def _layout(
     try:
         block = layout_text(props["content"], text_style(ctx, props), width, height, ctx.fonts)
     except ItemError as error:
-        error.field = error.field or path
-        error.message = f"{path}: {error.message}"
-        error.args = (error.message,)
+        error.locate(path, blame=False)
         raise
     for warning in block.warnings:
         ctx.warn(RenderWarning(warning.code, f"{path}: {warning.message}"))
@@ -251,12 +249,12 @@ def _image_tile(
     ctx: RowContext, element: Element, props: dict[str, Any], size: tuple[int, int]
 ) -> Image.Image | None:
     try:
-        tile = _load_image(ctx, props["src"], props, size, element.path)
+        tile = _load_image(ctx, props["src"], props, size, f"{element.path}.src")
     except ImageFetchError as error:
         fallback = props["fallback"]
         if not fallback:
             raise
-        reason = f"{element.path}: {error.message}"
+        reason = error.message  # led by the layer's path
         if fallback == "hide":
             ctx.warn(RenderWarning(WarningCode.IMAGE_FALLBACK, f"{reason}; the layer was hidden"))
             return None
@@ -291,7 +289,8 @@ def _load_image(
             base_dir=ctx.base_dir,
         )
     except ImageFetchError as error:
-        error.field = error.field or path
+        # The fetch knows the source, not the layer: say which layer it was.
+        error.locate(path)
         raise
 
 

@@ -22,7 +22,7 @@ from pictify_raster.draw.encode import encode_image
 from pictify_raster.draw.limits import max_element_pixels, oversize_message
 from pictify_raster.draw.paint import paint_image
 from pictify_raster.draw.qr import check_static_qr
-from pictify_raster.errors import ExpressionError, ItemError, RenderWarning
+from pictify_raster.errors import ItemError, RenderWarning
 from pictify_raster.expr import to_text
 from pictify_raster.fetch import FetchSettings, ImageLoader
 from pictify_raster.layout import (
@@ -32,6 +32,7 @@ from pictify_raster.layout import (
     LinearGradient,
     Scope,
     Value,
+    locate_error,
     prepare_row,
 )
 from pictify_raster.text import FontRegistry, default_registry
@@ -161,8 +162,8 @@ class Renderer:
         try:
             return to_text(template.evaluate(ctx.scope.variables, locale=ctx.scope.locale))
         except ItemError as error:
-            message = f"output.filename: {error.message}"
-            raise ExpressionError(message, field="output.filename") from None
+            locate_error(error, "output.filename")
+            raise
 
     def _check_static_sizes(self) -> None:
         """A literal box too large to draw is a fault of the layout, not of every row."""

@@ -66,6 +66,10 @@ class Expression:
             field=fault.field,
         )
 
+    def position_of(self, name: str) -> int | None:
+        """The column in ``text`` where this expression first reads variable ``name``."""
+        return min((n.pos for n in _name_nodes(self.tree) if n.name == name), default=None)
+
     def unparse(self) -> str:
         """The canonical text: parse(e.unparse()) has an equal tree."""
         return unparse(self.tree)
@@ -86,18 +90,22 @@ def _restore(source: str, limits: Limits) -> Expression:
 
 
 def _root_names(tree: Node) -> set[str]:
-    names: set[str] = set()
+    return {node.name for node in _name_nodes(tree)}
+
+
+def _name_nodes(tree: Node) -> list[Name]:
+    found: list[Name] = []
     stack = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, Name):
-            names.add(node.name)
+            found.append(node)
         elif isinstance(node, Index):
             stack.append(node.target)
             stack.append(node.key)
         else:
             stack.extend(node.children())
-    return names
+    return found
 
 
 def check_length(text: str, limits: Limits) -> None:
@@ -106,7 +114,7 @@ def check_length(text: str, limits: Limits) -> None:
             f"expression is {len(text)} characters long, over the limit "
             f"{limits.max_source_length} (limit max_source_length)"
         )
-        raise ExpressionError(msg, source=text[:200], column=0)
+        raise ExpressionError(msg, source=text[:200], column=0, reason=msg)
 
 
 def parse_tokens(text: str, tokens: list[Token], limits: Limits) -> Node:

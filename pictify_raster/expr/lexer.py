@@ -80,7 +80,9 @@ def describe_token(token: Token) -> str:
 
 
 def syntax_error(text: str, pos: int, message: str) -> ExpressionError:
-    return ExpressionError(f"syntax error at column {pos}: {message}", source=text, column=pos)
+    return ExpressionError(
+        f"syntax error at column {pos}: {message}", source=text, column=pos, reason=message
+    )
 
 
 class Lexer:

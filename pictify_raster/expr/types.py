@@ -30,6 +30,7 @@ from .conversions import (
     parse_decimal,
     plain_number,
 )
+from .limits import DEFAULT_LIMITS, Limits
 from .values import describe, is_number, to_text
 
 
@@ -161,7 +162,7 @@ VARIABLE_TYPES: frozenset[str] = frozenset(_CONVERTERS)
 _ARTICLES = {"integer": "an integer", "image": "an image", "url": "a URL"}
 
 
-def coerce_variable(name: str, value: Any, type_name: str) -> Any:
+def coerce_variable(name: str, value: Any, type_name: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """`value` converted to the declared type, or VariableError(field=name)."""
     converter = _CONVERTERS.get(type_name)
     if converter is None:
@@ -172,7 +173,7 @@ def coerce_variable(name: str, value: Any, type_name: str) -> Any:
     if type_name != "string" and isinstance(value, str) and not value.strip():
         return None
     try:
-        return converter(value)
+        converted = converter(value)
     except (_NoConversion, RecursionError):
         article = _ARTICLES.get(type_name, f"a {type_name}")
         msg = f"variable {name!r} must be {article} (type {type_name}), got {describe(value)}"
@@ -180,3 +181,20 @@ def coerce_variable(name: str, value: Any, type_name: str) -> Any:
             msg,
             field=name,
         ) from None
+    _check_magnitude(name, converted, limits)
+    return converted
+
+
+def _check_magnitude(name: str, value: Any, limits: Limits) -> None:
+    """Refuse a number the expressions could not compute with.
+
+    Every arithmetic result above max_number fails, so such a value would
+    fail the item later with a message about the sum; say now that the
+    row's value is the fault.
+    """
+    if is_number(value) and not abs(value) <= limits.max_number:
+        msg = (
+            f"variable {name!r} is {describe(value)}, beyond the limit "
+            f"±{limits.max_number} on numbers (limit max_number)"
+        )
+        raise VariableError(msg, field=name)

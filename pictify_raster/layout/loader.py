@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pictify_raster.errors import ErrorCode, ExpressionError, LayoutError
+from pictify_raster.errors import ErrorCode, ExpressionError, LayoutError, caret_lines
 from pictify_raster.expr import VARIABLE_TYPES, Template, compile_template
 from pictify_raster.layout import convert as c
 from pictify_raster.layout.model import Element, Layout
@@ -221,20 +221,30 @@ class _LayoutBuilder:
         """With a variables section, every name an expression uses must be declared."""
         declared = set(layout.variables)
         for element in layout.elements():
-            for name in sorted(element.names - declared):
-                raise self._undeclared(name, declared, element.path)
+            # Each value on its own, so that the path names the very value.
+            for value in element.own_values():
+                for name in sorted(value.names - declared):
+                    raise self._undeclared(name, declared, value.path, value.use_of(name))
         for name in sorted(layout.background.names - declared):
-            raise self._undeclared(name, declared, "background")
+            raise self._undeclared(name, declared, "background", layout.background.use_of(name))
         if layout.output_filename is not None:
-            for name in sorted(layout.output_filename.names - declared):
-                raise self._undeclared(name, declared, "output.filename")
+            filename = layout.output_filename
+            for name in sorted(filename.names - declared):
+                use = _template_use(filename, name, "output.filename")
+                raise self._undeclared(name, declared, "output.filename", use)
 
-    def _undeclared(self, name: str, declared: set[str], path: str) -> LayoutError:
+    def _undeclared(
+        self, name: str, declared: set[str], path: str, use: tuple[str, str, int] | None
+    ) -> LayoutError:
+        """Refuse an undeclared name, with the place in the file where it is read."""
         message = f"the expression uses {name!r}, which is not declared under variables"
         close = difflib.get_close_matches(name, sorted(declared), n=1)
         if close:
             message += f"; did you mean {close[0]!r}?"
-        return self.fail(message, path, code=ErrorCode.EXPRESSION_ERROR)
+        if use is None:
+            return self.fail(message, path, code=ErrorCode.EXPRESSION_ERROR)
+        where, text, offset = use
+        return self._located(message, where, text, offset)
 
     # -- layers ---------------------------------------------------------
 
@@ -353,11 +363,35 @@ class _LayoutBuilder:
         return None if raw is None else self._convert(raw, convert, path)
 
     def _expression_error(self, error: ExpressionError, path: str) -> LayoutError:
-        return self.fail(
-            f"the expression does not parse: {error.message}",
-            path,
+        """Refuse an expression, placed at the line and column of its fault in the file."""
+        where = error.field or path  # the very string, inside a list or mapping value
+        if error.reason is not None:
+            message = f"the expression does not parse: {error.reason}"
+        else:  # an expression without variables is evaluated at load, and failed
+            message = f"the expression fails: {error.message}"
+        return self._located(message, where, error.source, error.column)
+
+    def _located(
+        self, message: str, where: str, source: str | None, offset: int | None
+    ) -> LayoutError:
+        """A LayoutError at the file's line and column of character ``offset`` of
+        the string at ``where`` (whose text is ``source``), with a caret under it."""
+        line, column, detail = self.document.line_of(where), None, ""
+        if source is not None and offset is not None:
+            detail = caret_lines(source, offset)
+            position = self.document.position_of(where, offset)
+            if position is not None:
+                line, column = position
+            else:
+                message += f" ({_place_in_value(source, offset)})"
+        return LayoutError(
+            message,
+            path=where,
+            file=str(self.file),
+            line=line,
+            column=column,
             code=ErrorCode.EXPRESSION_ERROR,
-            detail=error.caret_lines(),
+            detail=detail,
         )
 
     def _static(self, item: Value | Props) -> Any:
@@ -380,6 +414,28 @@ class _LayoutBuilder:
 
 
 _BOX_HINT = {"box": "[x, y, width, height]", "size": "[width, height]"}
+
+
+def _template_use(template: Template, name: str, path: str) -> tuple[str, str, int] | None:
+    for expression in template.expressions:
+        column = expression.position_of(name)
+        if column is not None:
+            return path, expression.text, column
+    return None
+
+
+def _place_in_value(text: str, offset: int) -> str:
+    """Where ``offset`` falls in a value whose column in the file is not known.
+
+    Folded and multi-line values change their text as YAML reads them, so the
+    fault is placed within the value instead (1-based, as file columns are);
+    the line reported is then the line the value starts on.
+    """
+    row = text.count("\n", 0, offset)
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    if row:
+        return f"at line {row + 1}, column {column} within the value"
+    return f"at column {column} within the value"
 
 
 def _group_box(in_group: bool) -> c.Converter:

@@ -10,7 +10,13 @@ from pictify_raster.errors import ErrorCode, LayoutError
 from pictify_raster.expr import Template
 from pictify_raster.layout.schema import VariableSpec
 from pictify_raster.layout.source import line_of
-from pictify_raster.layout.values import Props, Value, props_are_static, props_names
+from pictify_raster.layout.values import (
+    Props,
+    Value,
+    props_are_static,
+    props_names,
+    props_values,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,13 @@ class Element:
         for child in self.children:
             names |= child.names
         return names
+
+    def own_values(self) -> list[Value]:
+        """The values of this element, its box included, but not its children's."""
+        found = props_values(self.props)
+        if self.box is not None:
+            found.append(self.box)
+        return found
 
     def walk(self) -> list[Element]:
         """This element and all it contains, depth first."""
