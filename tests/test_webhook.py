@@ -18,7 +18,7 @@ from test_batch_fakes import FACTORY, write_card
 
 from pictify_raster.batch import BatchStatus, DeliveryStatus, Pictify, verify_signature
 from pictify_raster.batch.signing import compute_signature, sign
-from pictify_raster.batch.webhooks import WebhookSettings, redact_url
+from pictify_raster.batch.webhooks import WebhookSettings, display_url, redact_url
 
 SECRET = "s3cret-value-never-logged"
 
@@ -236,3 +236,30 @@ def test_pending_deliveries_survive_a_restart(tmp_path: Path, receiver: Receiver
         [delivery] = _wait_delivery(client, batch.id)
     assert delivery.status is DeliveryStatus.DELIVERED
     assert [a.status_code for a in delivery.attempts] == [500, 200]
+
+
+def test_urls_shown_to_people_mask_credentials_and_tokens() -> None:
+    assert display_url("https://user:pw@hooks.example:8443/p?token=x&team=7") == \
+        "https://***@hooks.example:8443/p?token=***&team=7"
+    assert display_url("http://127.0.0.1:9/h?api_key=k&Signature=s") == \
+        "http://127.0.0.1:9/h?api_key=***&Signature=***"
+    assert display_url("http://127.0.0.1:9/plain") == "http://127.0.0.1:9/plain"
+
+
+def test_urllib3_request_lines_are_logged_without_tokens(
+    receiver: Receiver, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # urllib3 logs `"POST /hooks/batch?token=… HTTP/1.1" 200` at DEBUG level.
+    caplog.set_level(logging.DEBUG)
+    url = receiver.url + "?token=SECRETTOKEN&access_key=AKIA1&team=7"
+    with _client(tmp_path / "home") as client:
+        uid = client.templates.register(write_card(tmp_path))
+        batch = client.templates.batch_render(uid, [{"i": 1}], webhook_url=url)
+        client.batches.wait(batch.id, timeout=30)
+        [delivery] = _wait_delivery(client, batch.id)
+    assert delivery.status is DeliveryStatus.DELIVERED
+    request_lines = [r.getMessage() for r in caplog.records
+                     if r.name == "urllib3.connectionpool" and "POST" in r.getMessage()]
+    assert request_lines and all("token=***" in line for line in request_lines)
+    assert "SECRETTOKEN" not in caplog.text and "AKIA1" not in caplog.text
+    assert "team=7" in request_lines[0]

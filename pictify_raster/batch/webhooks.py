@@ -24,6 +24,7 @@ import requests
 from pictify_raster.batch.models import Batch, BatchStatus, DeliveryStatus, iso
 from pictify_raster.batch.signing import SIGNATURE_HEADER, sign
 from pictify_raster.batch.store import NewDelivery, Store
+from pictify_raster.fetch.urls import install_log_redaction, redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,11 @@ class WebhookSettings:
         """Seconds to wait before retry number ``retry`` (1-based)."""
         return min(self.backoff_max, self.backoff * self.backoff_factor ** (retry - 1))
 
+    def longest_schedule(self) -> float:
+        """Seconds from the first attempt to the end of the last, when every one times out."""
+        waits = sum(self.delay_before(retry) for retry in range(1, self.retries + 1))
+        return waits + (self.retries + 1) * self.timeout
+
 
 def redact_url(url: str) -> str:
     """The URL without user, password, query or fragment: safe to log."""
@@ -57,6 +63,23 @@ def redact_url(url: str) -> str:
         return urlunsplit((parts.scheme, host, parts.path, "", ""))
     except ValueError:
         return "<unparseable url>"
+
+
+def display_url(url: str) -> str:
+    """The URL as a person may see it: credentials shown as ``***@``, secret query values masked.
+
+    Unlike redact_url the path and the harmless query values stay, so that the user can
+    tell which receiver it is.
+    """
+    shown = redact_text(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return shown
+    if "@" in parts.netloc and "://" in shown:
+        scheme, _, rest = shown.partition("://")
+        shown = f"{scheme}://***@{rest}"
+    return shown
 
 
 def event_name(status: BatchStatus) -> str:
@@ -113,6 +136,8 @@ class WebhookSender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._session = requests.Session()
+        # urllib3 logs each request line, query string included, at DEBUG level.
+        install_log_redaction()
         self._thread = threading.Thread(target=self._run, name="pictify-webhooks", daemon=True)
 
     def start(self) -> None:
