@@ -193,3 +193,32 @@ class TextOverflowError(ItemError):
     """Text does not fit its box and the layer says ``overflow: error``."""
 
     code = ErrorCode.TEXT_OVERFLOW
+
+
+def describe_value(value: object) -> str:
+    """A value as a message names it: ``a number (5)``, ``null``, ``a list ([1, 2])``.
+
+    Data files speak JSON, so the words are JSON's (number, text, list, object, null),
+    not Python's type names; the value itself is shown, shortened.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, (int, float)):
+        kind = "a number"
+    elif isinstance(value, str):
+        kind = "text"
+    elif isinstance(value, (list, tuple)):
+        kind = "a list"
+    else:
+        kind = f"a {type(value).__name__}"
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = shown[:39] + "…"
+    return f"{kind} ({shown})"
+
+
+def not_variables(index: int, row: object) -> str:
+    """Why a row that is not a mapping cannot be rendered."""
+    return f"row {index} is {describe_value(row)}, not an object of variables"

@@ -432,3 +432,55 @@ def test_a_worker_killed_from_outside_fails_its_item(home: Path, tmp_path: Path)
 def test_bad_settings_are_refused(home: Path, options: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=next(iter(options))):
         Pictify(home=home, **options)
+
+
+def test_a_read_only_client_creates_nothing_and_changes_nothing(home: Path, tmp_path: Path
+                                                                ) -> None:
+    from pictify_raster.batch.store import StoreNotFoundError
+
+    with pytest.raises(StoreNotFoundError, match="no store at"):
+        Pictify(home=home, read_only=True)
+    assert not home.exists()
+    with Pictify(home=home, workers=1, _renderer_factory=FACTORY) as writer:
+        uid = writer.templates.register(write_card(tmp_path))
+        batch = writer.templates.batch_render(uid, [{"sleep": 0.05}] * 40)
+        # A reader beside a running writer: it reads everything, starts no thread.
+        threads_before = {t.name for t in threading.enumerate()}
+        with Pictify(home=home, read_only=True) as reader:
+            assert {t.name for t in threading.enumerate()} == threads_before
+            assert reader.batches.get(batch.id).total_count == 40
+            assert [b.id for b in reader.batches.list()] == [batch.id]
+            for change in (lambda: reader.templates.register(write_card(tmp_path)),
+                           lambda: reader.templates.batch_render(uid, [{"i": 1}]),
+                           lambda: reader.batches.cancel(batch.id),
+                           reader.batches.resume):
+                with pytest.raises(RuntimeError, match="read-only"):
+                    change()
+            done = reader.batches.wait(batch.id, timeout=60)
+        assert done.completed_count == 40
+        assert writer.batches.get(batch.id).status is BatchStatus.COMPLETED
+
+
+def test_rows_that_cannot_be_read_at_all_leave_no_batch(fake_client: Pictify,
+                                                        tmp_path: Path) -> None:
+    uid = fake_client.templates.register(write_card(tmp_path))
+
+    def rows() -> Iterator[dict[str, Any]]:
+        yield {"i": 0}
+        raise ValueError("line 2 is not UTF-8")
+
+    with pytest.raises(ValueError, match="not UTF-8"):
+        fake_client.templates.batch_render(uid, rows())
+    assert fake_client.batches.list() == []
+    assert not (fake_client.home / "outputs").exists() or \
+        list((fake_client.home / "outputs").iterdir()) == []
+
+
+def test_warnings_are_summed_by_code(fake_client: Pictify, tmp_path: Path) -> None:
+    uid = fake_client.templates.register(write_card(tmp_path))
+    rows = [{"i": i, "warn": i % 3 == 0} for i in range(10)]
+    batch = fake_client.render_batch(uid, rows)
+    [summary] = fake_client.batches.warnings(batch.id, examples=2)
+    assert (summary.code, summary.count) == ("MISSING_GLYPHS", 4)
+    assert summary.examples == [(0, "no glyph"), (3, "no glyph")]
+    assert summary.to_json()["examples"][1] == {"index": 3, "message": "no glyph"}

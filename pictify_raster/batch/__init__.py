@@ -43,6 +43,7 @@ from pictify_raster.batch.models import (
     ItemStatus,
     ItemWarning,
     ProgressEvent,
+    WarningSummary,
     WebhookDelivery,
 )
 from pictify_raster.batch.pool import LocalExecutor
@@ -71,6 +72,7 @@ __all__ = [
     "ProgressEvent",
     "TemplateNotFoundError",
     "Templates",
+    "WarningSummary",
     "WebhookDelivery",
     "WebhookSettings",
     "WorkChunk",

@@ -37,6 +37,7 @@ from pictify_raster.batch.models import (
     ItemFailure,
     ItemStatus,
     ProgressEvent,
+    WarningSummary,
     WebhookDelivery,
 )
 from pictify_raster.batch.store import BatchRecord, ItemRow, Outcome, Store, TemplateRecord
@@ -48,7 +49,7 @@ from pictify_raster.batch.supervisor import (
     remove_strays,
 )
 from pictify_raster.batch.webhooks import WebhookSender, WebhookSettings, enqueue
-from pictify_raster.errors import ErrorCode, PictifyError, UnreadableRow
+from pictify_raster.errors import ErrorCode, PictifyError, UnreadableRow, not_variables
 from pictify_raster.fetch import FetchSettings
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,10 @@ class Pictify:
     ``webhook_retries`` attempts follow the first failed one, the n-th after
     ``webhook_backoff * webhook_backoff_factor**(n-1)`` seconds. ``executor`` replaces
     the local process pool (e.g. a Dask executor). ``resume=False`` opens the home
-    without taking over unfinished batches (for read-only tools).
+    without taking over unfinished batches. ``read_only=True`` opens an existing home
+    only to look at it (StoreNotFoundError when there is none): nothing is created,
+    resumed, rendered or sent, and calls that would change the store raise. Several
+    read-only clients may look while another client renders.
     """
 
     def __init__(  # noqa: PLR0917 - the positional order of DESIGN section 1
@@ -140,6 +144,7 @@ class Pictify:
         executor: Executor | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         resume: bool = True,
+        read_only: bool = False,
         fetch_settings: FetchSettings | None = None,
         _renderer_factory: str | None = None,
     ) -> None:
@@ -161,7 +166,8 @@ class Pictify:
         attach = getattr(executor, "attach", None)
         if attach is not None:
             attach(item_timeout=item_timeout)  # a DaskExecutor takes the client's time limit
-        self.store = Store(self.home)
+        self.read_only = read_only
+        self.store = Store(self.home, create=not read_only)
         self.owner = leases.new_owner()
         self.webhook_settings = WebhookSettings(
             retries=webhook_retries, backoff=webhook_backoff,
@@ -177,6 +183,8 @@ class Pictify:
         self._resumed: list[str] = []
         self.templates = Templates(self)
         self.batches = Batches(self)
+        if read_only:
+            return  # no threads: a reader must not send due webhooks or take over work
         self._sender.start()
         self._supervisor.start()
         if resume:
@@ -200,7 +208,8 @@ class Pictify:
         if self._executor is not None:
             self._executor.shutdown()  # also when no batch ever used it (a Dask connection)
         self._sender.stop()
-        self.store.release(self.owner)
+        if not self.read_only:
+            self.store.release(self.owner)
         leases.retire(self.owner)
         self.store.close()
 
@@ -242,6 +251,12 @@ class Pictify:
             msg = f"the batch supervisor stopped: {self._supervisor.error}"
             raise RuntimeError(msg)
 
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self.read_only:
+            msg = f"this Pictify client of {self.home} is read-only"
+            raise RuntimeError(msg)
+
     def _record(self, batch_id: str) -> BatchRecord:
         record = self.store.get_batch(batch_id)
         if record is None:
@@ -272,8 +287,12 @@ class Pictify:
         output_dir: str | os.PathLike[str] | None, parent_id: str | None,
         progress: ProgressCallback | None,
     ) -> Batch:
-        self._check_open()
+        self._check_writable()
         _check_webhook_url(webhook_url)
+        chunks = _chunks(rows)
+        # The first chunk is read before the batch exists: rows that cannot be read at
+        # all (an undecodable file, no rows) raise here and leave no empty batch behind.
+        first = next(chunks, [])
         batch_id = "batch_" + uuid.uuid4().hex[:20]
         root = getattr(self._executor, "outputs", None) or self.outputs_root
         folder = storage.prepare_folder(output_dir or None, root, batch_id)
@@ -284,10 +303,11 @@ class Pictify:
         )
         self._supervisor.admit(batch_id, progress)
         try:
-            _ingest(self.store, batch_id, rows)
+            _ingest(self.store, batch_id, itertools.chain([first], chunks))
         except BaseException as exc:
             reason = f"reading the rows failed: {type(exc).__name__}: {exc}".rstrip(": ")
-            logger.error("batch %s: %s", batch_id, reason)
+            # Info, not error: the caller gets the exception itself and reports it once.
+            logger.info("batch %s: %s", batch_id, reason)
             self._supervisor.abort(batch_id, reason)
             self.store.finish_ingest(batch_id)
             raise
@@ -295,14 +315,20 @@ class Pictify:
         return self._record(batch_id).batch
 
 
-def _ingest(store: Store, batch_id: str, rows: Iterable[tuple[Any, int | None]]) -> None:
-    """Record rows a chunk at a time: memory stays bounded, rendering starts early."""
-    index = 0
+def _chunks(rows: Iterable[tuple[Any, int | None]]) -> Iterator[list[tuple[Any, int | None]]]:
+    """The rows a chunk at a time: memory stays bounded, rendering starts early."""
     iterator = iter(rows)
-    while True:
-        chunk = list(itertools.islice(iterator, INGEST_CHUNK))
+    while chunk := list(itertools.islice(iterator, INGEST_CHUNK)):
+        yield chunk
+
+
+def _ingest(store: Store, batch_id: str,
+            chunks: Iterable[list[tuple[Any, int | None]]]) -> None:
+    """Record the rows, one transaction per chunk."""
+    index = 0
+    for chunk in chunks:
         if not chunk:
-            return
+            continue
         records: list[tuple[int, str, int | None]] = []
         refused: list[Outcome] = []
         for row, source_index in chunk:
@@ -313,8 +339,7 @@ def _ingest(store: Store, batch_id: str, rows: Iterable[tuple[Any, int | None]])
             else:
                 records.append((index, encode_row(row), source_index))
                 if not isinstance(row, Mapping):
-                    reason = f"row {index} is a {type(row).__name__}, not a mapping of variables"
-                    refused.append(_refused(index, reason))
+                    refused.append(_refused(index, not_variables(index, row)))
             index += 1
         store.add_items(batch_id, records, refused)
 
@@ -355,6 +380,7 @@ class Templates:
         """
         from pictify_raster.layout import load_layout
 
+        self._client._check_writable()
         file = Path(path).resolve()
         layout = load_layout(file)
         source = layout.source
@@ -500,6 +526,11 @@ class Batches:
             deliveries=store.get_deliveries(batch_id),
         )
 
+    def warnings(self, batch_id: str, examples: int = 3) -> builtins.list[WarningSummary]:
+        """The warning codes of the batch's completed items, each with how many and examples."""
+        self._client._record(batch_id)
+        return self._client.store.warnings_by_code(batch_id, examples)
+
     def deliveries(self, batch_id: str) -> builtins.list[WebhookDelivery]:
         self._client._record(batch_id)
         return self._client.store.get_deliveries(batch_id)
@@ -511,6 +542,7 @@ class Batches:
         runs the batch (``wait`` for the end); a batch nobody runs ends here and now.
         """
         client = self._client
+        client._check_writable()
         record = client._record(batch_id)
         if record.batch.status.ended:
             return record.batch
@@ -559,7 +591,7 @@ class Batches:
         the ids of the resumed batches still running here, those resumed on opening included.
         """
         client = self._client
-        client._check_open()
+        client._check_writable()
         store = client.store
         for record in store.unfinished_batches():
             batch_id = record.batch.id
@@ -593,7 +625,7 @@ class Batches:
         failed, or the wait ran out.
         """
         client = self._client
-        client._check_open()
+        client._check_writable()
         batch = client._record(batch_id).batch
         if not batch.status.ended:
             msg = f"batch {batch_id} is still {batch.status}; it has no webhook to send yet"

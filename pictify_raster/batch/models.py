@@ -151,6 +151,23 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class WarningSummary:
+    """How many completed items of a batch carry one warning code, and the first few."""
+
+    code: str
+    count: int
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    """(item index, message) of the first items with this code, in index order."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "count": self.count,
+            "examples": [{"index": index, "message": message} for index, message in self.examples],
+        }
+
+
+@dataclass(frozen=True)
 class BatchResults:
     """One page of a batch's items, with the batch as it stood when the page was read."""
 

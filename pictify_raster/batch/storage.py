@@ -77,8 +77,21 @@ def prepare_folder(output_dir: str | os.PathLike[str] | None, default_root: str 
         fs, path = filesystem(folder)
         fs.makedirs(path, exist_ok=True)
     else:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        _make_folder(Path(folder))
     return folder
+
+
+def _make_folder(folder: Path) -> None:
+    """Create a local output folder, or say in one line, naming it, why it cannot be one."""
+    if folder.exists() and not folder.is_dir():
+        msg = f"{folder} is a file, not a folder; choose another output folder"
+        raise OSError(msg)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        msg = f"cannot create the output folder {folder}: {reason}"
+        raise OSError(msg) from exc
 
 
 def write_bytes(folder: str, name: str, data: bytes) -> str:

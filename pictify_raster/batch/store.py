@@ -30,9 +30,11 @@ from pictify_raster.batch.models import (
     ItemFailure,
     ItemStatus,
     ItemWarning,
+    WarningSummary,
     WebhookDelivery,
 )
 from pictify_raster.batch.schema import migrate
+from pictify_raster.errors import PictifyError
 
 BUSY_TIMEOUT_MS = 30_000
 DB_NAME = "pictify.sqlite3"
@@ -189,12 +191,31 @@ def _item_from_row(row: sqlite3.Row) -> ItemRow:
     )
 
 
-class Store:
-    """Access to one home's database. Safe to use from several threads."""
+class StoreNotFoundError(PictifyError, FileNotFoundError):
+    """A home without a store, opened by a reader (who must not create one)."""
 
-    def __init__(self, home: Path) -> None:
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "no store"
+
+
+def store_exists(home: Path) -> bool:
+    return (home / DB_NAME).is_file()
+
+
+class Store:
+    """Access to one home's database. Safe to use from several threads.
+
+    ``create=False`` refuses a home without a database (StoreNotFoundError) instead of
+    making the folder and an empty store: a reader that mistyped ``--home`` should hear
+    so, not leave a new empty home behind.
+    """
+
+    def __init__(self, home: Path, *, create: bool = True) -> None:
         self.home = home
         self.path = home / DB_NAME
+        if not create and not store_exists(home):
+            msg = f"no store at {home} (no {DB_NAME} there); check --home"
+            raise StoreNotFoundError(msg)
         home.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -561,6 +582,31 @@ class Store:
             (batch_id,),
         ).fetchall()
         return {r[0]: r[1] for r in rows}
+
+    def warnings_by_code(self, batch_id: str, examples: int) -> list[WarningSummary]:
+        """Completed items with warnings, by code: most frequent first, ``examples`` of each.
+
+        Rows are read as the cursor goes, so a batch of many warnings is never held whole.
+        """
+        counts: dict[str, int] = {}
+        shown: dict[str, list[tuple[int, str]]] = {}
+        rows = self._conn().execute(
+            "SELECT idx, warnings FROM items WHERE batch_id = ? AND status = 'completed' "
+            "AND warnings IS NOT NULL AND warnings != '[]' ORDER BY idx",
+            (batch_id,),
+        )
+        for idx, text in rows:
+            seen: set[str] = set()
+            for warning in json.loads(text):
+                code = warning["code"]
+                if code not in seen:  # an item counts once per code, however many layers
+                    seen.add(code)
+                    counts[code] = counts.get(code, 0) + 1
+                first = shown.setdefault(code, [])
+                if len(first) < examples and (not first or first[-1][0] != idx):
+                    first.append((idx, warning["message"]))
+        order = sorted(counts, key=lambda code: (-counts[code], code))
+        return [WarningSummary(code, counts[code], shown[code]) for code in order]
 
     # -- webhook deliveries ------------------------------------------------------------
 

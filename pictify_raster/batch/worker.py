@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from pictify_raster.batch import storage
 from pictify_raster.batch.executor import ItemResult, JobSpec, WorkChunk
 from pictify_raster.batch.outputs import temp_name
-from pictify_raster.errors import ErrorCode, ItemError
+from pictify_raster.errors import ErrorCode, ItemError, not_variables
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +124,8 @@ def render_one(spec: JobSpec, renderer: RendererLike, index: int, row: Any) -> I
     """Render, encode and write one row; every failure becomes the row's own result."""
     started = time.monotonic()
     if not isinstance(row, Mapping):
-        message = f"row {index} is a {type(row).__name__}, not a mapping of variables"
-        return _failed(spec, index, started, ErrorCode.INVALID_VARIABLE, message)
+        return _failed(spec, index, started, ErrorCode.INVALID_VARIABLE,
+                       not_variables(index, row))
     try:
         result = renderer.render(row)
         data = _encode(renderer, result.image, spec)
