@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,27 +28,63 @@ EXIT_OK, EXIT_FAILED_ITEMS, EXIT_ERROR = 0, 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(verbose=args.verbose)
     try:
-        return int(args.run(args))
-    except (PictifyError, OSError, ValueError, ImportError) as error:
-        _error(str(error))
-        return EXIT_ERROR
+        status = int(args.run(args))
+        # Flushed here, inside the try: a reader that went away is noticed now,
+        # not in the flush at exit, where Python would print its own complaint.
+        sys.stdout.flush()
     except BrokenPipeError:
-        # The reader went away (`pictify-raster fonts | head`): nothing left to say.
+        # Before OSError, which it is: `pictify-raster fonts | head` has nothing to say.
         # Point stdout at /dev/null so the flush at exit does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (PictifyError, OSError, ValueError, ImportError) as error:
+        _error(_describe_error(error))
+        return EXIT_ERROR
     except KeyboardInterrupt:
         _error("interrupted; unfinished batches resume with 'pictify-raster batches resume'")
         return 130
+    return status
+
+
+def _configure_logging(*, verbose: bool) -> None:
+    """Log to stderr; every line, ours or a library's, with URL credentials and tokens masked.
+
+    With -v urllib3 logs each request line, the query string included
+    (``POST /hooks?token=…``); the filter on the handler rewrites such lines.
+    """
+    from pictify_raster.fetch.urls import RedactingFilter, install_log_redaction
+
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+    install_log_redaction()
+
+
+def _describe_error(error: BaseException) -> str:
+    """One line a person can act on: an OSError as ``PATH: reason``, never ``[Errno 2] …``."""
+    from pictify_raster.fetch.urls import redact_text
+
+    if isinstance(error, OSError) and error.strerror and not isinstance(error, PictifyError):
+        reason = error.strerror[:1].lower() + error.strerror[1:]
+        text = reason if error.filename is None else f"{error.filename}: {reason}"
+    else:
+        text = str(error)
+    return redact_text(text)
 
 
 def _error(message: str) -> None:
     sys.stderr.write(f"pictify-raster: error: {message}\n")
+
+
+def _note(message: str) -> None:
+    """A line for the person at the terminal while work goes on (stderr, beside the bar)."""
+    sys.stderr.write(f"pictify-raster: {message}\n")
+    sys.stderr.flush()
 
 
 def _out(text: str = "") -> None:
@@ -79,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--quality", type=_quality, help="JPEG, WebP and AVIF quality, 1-100")
     render.add_argument("--webhook", help="URL to POST to when the batch ends")
     render.add_argument("--webhook-secret", help="sign the webhook with HMAC-SHA256")
+    _webhook_options(render)
     render.add_argument("--contact-sheet", type=Path, help="also write a grid of thumbnails here")
     render.add_argument("--json", action="store_true", help="print the batch summary as JSON")
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -165,13 +203,36 @@ def _batches_parser(commands: Any) -> None:
 
     for action in (listing, show, results, retry, actions.choices["resume"], cancel, redeliver):
         _client_options(action)
+    for action in (retry, actions.choices["resume"], cancel, redeliver):
+        _webhook_options(action)
     batches.set_defaults(run=_batches)
+
+
+def _webhook_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--webhook-retries",
+        type=_count,
+        default=5,
+        metavar="N",
+        help="retries of a webhook the receiver did not accept, 1, 2, 4... s apart (default 5)",
+    )
 
 
 def _quality(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 100:
         msg = f"quality is a whole number from 1 to 100, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        msg = f"expected a whole number, 0 or more, got {text}"
         raise argparse.ArgumentTypeError(msg)
     return value
 
@@ -208,8 +269,12 @@ def _parse_vars(pairs: list[str], *, typed: bool = True) -> dict[str, Any]:
     return variables
 
 
-def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
-    """The client for a command; read-only commands do not take over orphaned batches."""
+def _client(args: argparse.Namespace, *, read_only: bool = False) -> Any:
+    """The client for a command.
+
+    A read-only client (list, show, results) needs an existing store and starts nothing:
+    it neither takes over orphaned batches nor sends their due webhooks.
+    """
     from pictify_raster.batch import Pictify
     from pictify_raster.fetch import FetchSettings
 
@@ -225,7 +290,8 @@ def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
         item_timeout=args.item_timeout,
         allowed_roots=list(args.allow_root),
         allow_private_networks=args.allow_private_networks,
-        resume=resume,
+        read_only=read_only,
+        webhook_retries=getattr(args, "webhook_retries", 5),
         fetch_settings=fetch,
         executor=executor,
     )
@@ -235,9 +301,12 @@ def _client(args: argparse.Namespace, *, resume: bool = True) -> Any:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from pictify_raster.contact_sheet import sheet_format
     from pictify_raster.layout import load_layout
     from pictify_raster.rows import read_rows
 
+    if args.contact_sheet:
+        sheet_format(args.contact_sheet)  # a wrong ending is refused before any rendering
     layout = load_layout(args.layout)
     rows = read_rows(args.data)
     started = time.perf_counter()
@@ -255,45 +324,94 @@ def _render(args: argparse.Namespace) -> int:
         batch = client.batches.wait(batch.id, progress=not args.no_progress)
         elapsed = time.perf_counter() - started
         failures = _failures_by_code(client, batch.id)
-        delivery = _webhook_outcome(client, batch.id) if args.webhook else None
+        warnings = client.batches.warnings(batch.id)
         if args.contact_sheet:
             _contact_sheet(client, batch, layout.size, args.contact_sheet)
         if args.json:
-            summary = {**batch.to_json(), "failures": failures}
+            delivery = _await_delivery(client, batch.id) if args.webhook else None
+            summary = {
+                **_batch_json(batch),
+                "failures": failures,
+                "warnings": {entry.code: entry.to_json() for entry in warnings},
+                "webhookDelivery": _delivery_json(delivery) if delivery else None,
+            }
             _out(json.dumps(summary, indent=2, ensure_ascii=False))
         else:
-            _summary(batch, failures, elapsed, client, args)
-            if delivery is not None:
-                _out(f"  webhook: {_describe_delivery(delivery)}")
+            _summary(batch, elapsed, client, args, failures=failures, warnings=warnings)
+            _report_webhook(client, batch)  # the summary first, then the wait
     return EXIT_OK if batch.failed_count == 0 and batch.status == "completed" else EXIT_FAILED_ITEMS
 
 
-#: How long `render` waits for the webhook before reporting it still pending.
-WEBHOOK_WAIT = 15.0
+#: Seconds beyond the longest retry schedule before `render` stops waiting anyway.
+WEBHOOK_MARGIN = 5.0
 
 
-def _webhook_outcome(client: Any, batch_id: str) -> Any:
-    """The batch's webhook delivery once it succeeded or failed, or as it is after a wait."""
-    deadline = time.monotonic() + WEBHOOK_WAIT
-    while True:
-        deliveries = client.batches.deliveries(batch_id)
-        if not deliveries:
-            return None
-        latest = deliveries[-1]
-        if latest.status != "pending" or time.monotonic() >= deadline:
-            return latest
-        time.sleep(0.2)
+def _await_delivery(client: Any, batch_id: str, delivery_id: str | None = None) -> Any:
+    """The batch's latest (or the given) delivery once delivered or failed.
+
+    When this command exits nobody is left to retry, so it waits through the whole
+    retry schedule (a receiver that never answers then ends the delivery ``failed``),
+    saying on stderr what it waits for. Ctrl-C stops the wait; the delivery stays
+    pending and is retried when a client next opens the home.
+    """
+    settings = client.webhook_settings
+    deadline = time.monotonic() + settings.longest_schedule() + WEBHOOK_MARGIN
+    said = 0
+    delivery = None
+    try:
+        while True:
+            delivery = _delivery(client, batch_id, delivery_id)
+            if delivery is None:
+                return None
+            said = _say_attempts(delivery, said, settings.retries + 1)
+            if delivery.status != "pending" or time.monotonic() >= deadline:
+                return delivery
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        _note("stopped waiting for the webhook")
+        return delivery
+
+
+def _delivery(client: Any, batch_id: str, delivery_id: str | None) -> Any:
+    deliveries = client.batches.deliveries(batch_id)
+    if delivery_id is not None:
+        deliveries = [d for d in deliveries if d.id == delivery_id]
+    return deliveries[-1] if deliveries else None
+
+
+def _say_attempts(delivery: Any, said: int, allowed: int) -> int:
+    """Note each failed attempt of a delivery that will be tried again; return how many."""
+    if delivery.status != "pending":
+        return len(delivery.attempts)
+    for attempt in delivery.attempts[said:]:
+        wait = ""
+        if delivery.next_attempt_at is not None:
+            seconds = max(0.0, delivery.next_attempt_at.timestamp() - time.time())
+            wait = f"; trying again in {seconds:.0f} s"
+        _note(f"webhook attempt {attempt.number} of {allowed} failed "
+              f"({_attempt_answer(attempt)}){wait}")
+    return len(delivery.attempts)
+
+
+def _attempt_answer(attempt: Any) -> str:
+    if attempt.error:
+        return str(attempt.error)
+    return f"HTTP {attempt.status_code}" if attempt.status_code is not None else "no answer"
 
 
 def _describe_delivery(delivery: Any) -> str:
     attempts = delivery.attempts
     last = attempts[-1].to_json() if attempts else {}
     answer = last.get("statusCode") or last.get("error") or "no answer yet"
+    again = f"'pictify-raster batches redeliver {delivery.batch_id}'"
     if delivery.status == "pending":
         return (
-            f"not delivered yet after {len(attempts)} attempts (last: {answer}); "
-            "it is retried the next time a client opens this home"
+            f"not delivered yet after {len(attempts)} attempts (last: {answer}); it stays "
+            f"pending and is retried when a client next opens this home, or run {again}"
         )
+    if delivery.status == "failed":
+        return (f"failed after {len(attempts)} attempts (last: {answer}); "
+                f"to send it again run {again}")
     return f"{delivery.status} after {len(attempts)} attempts (last: {answer})"
 
 
@@ -308,14 +426,18 @@ def _failures_by_code(client: Any, batch_id: str) -> dict[str, dict[str, Any]]:
 
 def _summary(
     batch: Any,
-    failures: dict[str, dict[str, Any]],
     elapsed: float,
     client: Any,
     args: argparse.Namespace,
+    *,
+    failures: dict[str, dict[str, Any]],
+    warnings: list[Any],
 ) -> None:
-    rate = batch.total_count / elapsed if elapsed > 0 else 0.0
+    # Over the images made, not the rows given: a cancelled batch made far fewer.
+    rate = batch.completed_count / elapsed if elapsed > 0 else 0.0
     _out(f"Batch {batch.id} ({batch.template_uid}): {batch.status}")
-    _out(f"  {batch.total_count} rows in {elapsed:.1f} s: {rate:.1f} images per second")
+    images = _count_of(batch.completed_count, "image")
+    _out(f"  {batch.total_count} rows in {elapsed:.1f} s: {images}, {rate:.1f} images per second")
     _out(f"  completed: {batch.completed_count}")
     _out(f"  failed:    {batch.failed_count}")
     for code, entry in sorted(failures.items(), key=lambda pair: -pair[1]["count"]):
@@ -324,10 +446,29 @@ def _summary(
             f"    {code}: {entry['count']} (e.g. item {example['index']}: "
             f"{example['error']['message']})"
         )
+    _out(f"  cancelled: {batch.cancelled_count}")
+    if batch.pending_count:
+        _out(f"  pending:   {batch.pending_count}")
+    _warnings_summary(warnings)
     folder = args.out.resolve() if args.out else client.home / "outputs" / batch.id
     _out(f"  images: {folder}")
     if args.contact_sheet:
         _out(f"  contact sheet: {args.contact_sheet.resolve()}")
+
+
+def _warnings_summary(warnings: list[Any]) -> None:
+    """Completed items that needed a substitute: counts by code, with a few examples."""
+    if not warnings:
+        return
+    _out("  warnings:")
+    for entry in warnings:
+        _out(f"    {entry.code}: {_count_of(entry.count, 'item')}")
+        for index, message in entry.examples:
+            _out(f"      e.g. item {index}: {message}")
+
+
+def _count_of(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _contact_sheet(client: Any, batch: Any, size: tuple[int, int], destination: Path) -> None:
@@ -346,40 +487,82 @@ def _contact_sheet(client: Any, batch: Any, size: tuple[int, int], destination: 
 
 # -- preview, validate, eval, fonts -------------------------------------
 
+#: What `preview -o` may end with, and the format each ending means.
+PREVIEW_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp",
+                   ".avif": "avif"}
+
 
 def _preview(args: argparse.Namespace) -> int:
-    from pictify_raster.api import render_bytes
+    from pictify_raster.draw import Renderer
     from pictify_raster.layout import load_layout
-    from pictify_raster.rows import read_rows
 
+    image_format = _preview_format(args.output)
+    _check_writable_file(args.output)
     layout = load_layout(args.layout)
-    variables: dict[str, Any] = {}
-    if args.data:
-        for index, row in enumerate(read_rows(args.data)):
-            if index == args.row:
-                if isinstance(row, UnreadableRow):
-                    raise PictifyError(row.reason)
-                variables = dict(row)
-                break
-        else:
-            msg = f"{args.data} has no row {args.row}"
-            raise PictifyError(msg)
+    variables = _preview_row(args) if args.data else {}
     variables.update(_parse_vars(args.var, typed=False))
-
-    suffix = args.output.suffix.lower().lstrip(".")
-    image_format = (
-        {"jpg": "jpeg"}.get(suffix, suffix)
-        if suffix in {"png", "jpg", "jpeg", "webp", "avif"}
-        else None
-    )
+    renderer = Renderer(layout)
     try:
-        data = render_bytes(layout, variables, format=image_format)
+        result = renderer.render(variables)
+        data = renderer.encode(result.image, image_format, layout.output_quality)
     except ItemError as error:
         _error(f"{error.code}: {error.message}")
         return EXIT_FAILED_ITEMS
-    args.output.write_bytes(data)
+    for warning in result.warnings:
+        sys.stderr.write(f"pictify-raster: warning: {warning.code}: {warning.message}\n")
+    _write_file(args.output, data)
     _out(f"wrote {args.output} ({len(data):,} bytes)")
     return EXIT_OK
+
+
+def _preview_format(output: Path) -> str:
+    """The format the file name asks for: writing PNG bytes into x.jpg helps no one."""
+    image_format = PREVIEW_FORMATS.get(output.suffix.lower())
+    if image_format is None:
+        ending = f"'{output.suffix}'" if output.suffix else "no ending"
+        msg = (f"{output}: cannot tell the image format from {ending}; "
+               f"end the name with {', '.join(PREVIEW_FORMATS)}")
+        raise PictifyError(msg)
+    return image_format
+
+
+def _check_writable_file(path: Path) -> None:
+    """Refuse, before rendering, a file whose folder is missing or that is itself a folder."""
+    folder = path.parent
+    if path.is_dir():
+        msg = f"cannot write {path}: it is a folder"
+        raise PictifyError(msg)
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        msg = f"cannot write {path}: the folder {folder} {what}"
+        raise PictifyError(msg)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        msg = f"cannot write {path}: {reason}"
+        raise PictifyError(msg) from None
+
+
+def _preview_row(args: argparse.Namespace) -> dict[str, Any]:
+    """The variables of row ``--row`` of ``--data``."""
+    from pictify_raster.errors import not_variables
+    from pictify_raster.rows import read_rows
+
+    for index, row in enumerate(read_rows(args.data)):
+        if index != args.row:
+            continue
+        if isinstance(row, UnreadableRow):
+            raise PictifyError(row.reason)
+        if not isinstance(row, dict):
+            msg = f"{args.data}: {not_variables(index, row)}"
+            raise PictifyError(msg)
+        return dict(row)
+    msg = f"{args.data} has no row {args.row}"
+    raise PictifyError(msg)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -450,20 +633,29 @@ _READ_ONLY_ACTIONS = frozenset({"list", "show", "results"})
 
 
 def _batches(args: argparse.Namespace) -> int:
-    with _client(args, resume=args.action not in _READ_ONLY_ACTIONS) as client:
+    from pictify_raster.batch.store import StoreNotFoundError, store_exists
+
+    read_only = args.action in _READ_ONLY_ACTIONS
+    if not read_only and not store_exists(args.home.resolve()):
+        # A mistyped --home must not become a new, empty home.
+        msg = f"no store at {args.home.resolve()}; check --home"
+        raise StoreNotFoundError(msg)
+    with _client(args, read_only=read_only) as client:
         return int(_BATCH_ACTIONS[args.action](client, args))
 
 
 def _batches_list(client: Any, args: argparse.Namespace) -> int:
     batches = client.batches.list()
     if args.json:
-        _out(json.dumps([batch.to_json() for batch in batches], indent=2))
+        _out(json.dumps([_batch_json(batch) for batch in batches], indent=2))
         return EXIT_OK
+    if not batches:
+        _out(f"no batches in {client.home}")
     for batch in batches:
         _out(
             f"{batch.id}  {batch.status:<10}  {batch.template_uid:<24}  "
             f"{batch.completed_count}/{batch.total_count} completed, {batch.failed_count} failed  "
-            f"{batch.created_at}"
+            f"{_when(batch.created_at)}"
         )
     return EXIT_OK
 
@@ -471,24 +663,70 @@ def _batches_list(client: Any, args: argparse.Namespace) -> int:
 def _batches_show(client: Any, args: argparse.Namespace) -> int:
     batch = client.batches.get(args.id)
     stats = client.batches.stats(args.id)
+    warnings = client.batches.warnings(args.id)
     deliveries = client.batches.deliveries(args.id)
     if args.json:
         payload = {
-            **batch.to_json(),
-            "stats": stats.to_json(),
-            "webhookDeliveries": [delivery.to_json() for delivery in deliveries],
+            **_batch_json(batch),
+            "stats": {
+                **stats.to_json(),
+                "batch": _batch_json(stats.batch),
+                "deliveries": [_delivery_json(d) for d in stats.deliveries],
+            },
+            "warnings": {entry.code: entry.to_json() for entry in warnings},
+            "webhookDeliveries": [_delivery_json(delivery) for delivery in deliveries],
         }
-        _out(json.dumps(payload, indent=2))
+        _out(json.dumps(payload, indent=2, ensure_ascii=False))
         return EXIT_OK
-    for key, value in batch.to_json().items():
-        _out(f"{key:>15}: {value}")
-    for key, value in stats.to_json().items():
-        _out(f"{key:>15}: {value}")
+    for label, value in _batch_lines(batch, stats, warnings):
+        _out(f"  {label + ':':<11} {value}" if label else value)
     for delivery in deliveries:
-        _out(f"webhook {delivery.id}: {delivery.status}")
-        for attempt in delivery.attempts:
-            _out(f"    {attempt.to_json()}")
+        _delivery_lines(delivery)
     return EXIT_OK
+
+
+def _batch_lines(batch: Any, stats: Any, warnings: list[Any]) -> list[tuple[str, str]]:
+    """What `batches show` says of a batch, one (label, text) a line; '-' for nothing."""
+    counts = stats.counts
+    ended = f"{_when(batch.completed_at)}"
+    if batch.duration_ms is not None:
+        ended += f" ({batch.duration_ms / 1000:.1f} s)"
+    fmt = batch.format if batch.format == "png" else f"{batch.format}, quality {batch.quality}"
+    lines = [
+        ("", f"Batch {batch.id}: {batch.status}"),
+        ("template", batch.template_uid),
+        ("created", _when(batch.created_at)),
+        ("started", _when(batch.started_at)),
+        ("ended", ended if batch.completed_at else "-"),
+        ("items", f"{batch.total_count}: {counts['completed']} completed, {counts['failed']} "
+                  f"failed, {counts['cancelled']} cancelled, {counts['pending']} pending"),
+        ("rate", "-" if stats.rate_per_s is None else f"{stats.rate_per_s:.1f} items per second"),
+    ]
+    if not batch.status.ended and stats.eta_s is not None:
+        lines.append(("time left", f"{stats.eta_s:.0f} s"))
+    failures = ", ".join(f"{code}: {n}" for code, n in stats.failures_by_code.items())
+    warned = ", ".join(f"{e.code}: {_count_of(e.count, 'item')}" for e in warnings)
+    lines += [
+        ("failures", failures or "-"),
+        ("warnings", warned or "-"),
+        ("format", fmt),
+        ("output", batch.output_dir or "-"),
+        ("parent", batch.parent_id or "-"),
+        ("error", batch.error or "-"),
+        ("webhook", _shown_url(batch.webhook_url) if batch.webhook_url else "-"),
+    ]
+    return lines
+
+
+def _delivery_lines(delivery: Any) -> None:
+    """A webhook delivery, then each attempt on its own line."""
+    state = f"{delivery.status}, {len(delivery.attempts)} attempts"
+    if delivery.next_attempt_at is not None:
+        state += f", next attempt {_when(delivery.next_attempt_at)}"
+    _out(f"  delivery {delivery.id} ({delivery.event}): {state}")
+    for attempt in delivery.attempts:
+        _out(f"    attempt {attempt.number}  {_when(attempt.at)}  {_attempt_answer(attempt)}  "
+             f"({attempt.duration_ms} ms)")
 
 
 def _batches_results(client: Any, args: argparse.Namespace) -> int:
@@ -496,12 +734,24 @@ def _batches_results(client: Any, args: argparse.Namespace) -> int:
         args.id, status=args.status, offset=args.offset, limit=args.limit
     )
     if args.json:
-        _out(json.dumps(page.to_json(), indent=2, ensure_ascii=False))
+        payload = {**page.to_json(), "batch": _batch_json(page.batch)}
+        _out(json.dumps(payload, indent=2, ensure_ascii=False))
         return EXIT_OK
+    if not page.results:
+        _out(f"no {args.status + ' ' if args.status else ''}items")
     for item in page.results:
-        detail = item.path if item.error is None else f"{item.error.code}: {item.error.message}"
-        _out(f"{item.index:>6}  {item.status:<10}  {detail}")
+        _out(f"{item.index:>6}  {item.status:<10}  {_item_detail(item)}")
     return EXIT_OK
+
+
+def _item_detail(item: Any) -> str:
+    """Where a completed item's image is (and its warnings), why a failed one failed, or -."""
+    if item.error is not None:
+        return f"{item.error.code}: {item.error.message}"
+    if item.path is None:
+        return "-"
+    codes = sorted({warning.code for warning in item.warnings})
+    return item.path + (f"  (warnings: {', '.join(codes)})" if codes else "")
 
 
 def _batches_retry(client: Any, args: argparse.Namespace) -> int:
@@ -512,32 +762,55 @@ def _batches_retry(client: Any, args: argparse.Namespace) -> int:
     _out(f"retrying {retry.total_count} failed items as {retry.id}")
     batch = client.batches.wait(retry.id, progress=True)
     _out(f"{batch.id}: {batch.completed_count} completed, {batch.failed_count} failed")
+    _report_webhook(client, batch)
     return EXIT_OK if batch.failed_count == 0 else EXIT_FAILED_ITEMS
 
 
 def _batches_resume(client: Any, args: argparse.Namespace) -> int:
     resumed = client.batches.resume()
     if not resumed:
-        _out("no unfinished batches")
+        held = client.batches.list(status="processing") + client.batches.list(status="pending")
+        for batch in held:
+            # resume() leaves alone only batches whose client is alive: say so.
+            _out(f"{batch.id}: {batch.status}, {batch.completed_count + batch.failed_count}/"
+                 f"{batch.total_count} done; held by another running client, which finishes it")
+        if not held:
+            _out("no unfinished batches")
         return EXIT_OK
     status = EXIT_OK
     for batch_id in resumed:
         batch = client.batches.wait(batch_id, progress=True)
         counts = f"{batch.completed_count} completed, {batch.failed_count} failed"
         _out(f"{batch.id}: {batch.status}, {counts}")
+        _report_webhook(client, batch)
         status = max(status, EXIT_FAILED_ITEMS if batch.failed_count else EXIT_OK)
     return status
 
 
+def _report_webhook(client: Any, batch: Any) -> None:
+    """The webhook outcome of a batch this command ran, after waiting for it."""
+    if not batch.webhook_url:
+        return
+    sys.stdout.flush()
+    delivery = _await_delivery(client, batch.id)
+    if delivery is not None:
+        _out(f"  webhook: {_describe_delivery(delivery)}")
+
+
 def _batches_cancel(client: Any, args: argparse.Namespace) -> int:
     batch = client.batches.cancel(args.id)
-    _out(f"{batch.id}: {batch.status}")
+    if batch.status.ended:
+        _out(f"{batch.id}: {batch.status}")
+    else:
+        # Another client runs it: it sees the request within a second and stops.
+        _out(f"{batch.id}: cancel requested; the client running it stops it shortly")
     return EXIT_OK
 
 
 def _batches_redeliver(client: Any, args: argparse.Namespace) -> int:
-    delivery = client.batches.redeliver(args.id, wait=60)
-    _out(f"webhook for {args.id}: delivery {delivery.id} {delivery.status}")
+    delivery = client.batches.redeliver(args.id)
+    delivery = _await_delivery(client, args.id, delivery.id)
+    _out(f"webhook for {args.id}: delivery {delivery.id} {_describe_delivery(delivery)}")
     return EXIT_OK if delivery.status == "delivered" else EXIT_FAILED_ITEMS
 
 
@@ -550,3 +823,33 @@ _BATCH_ACTIONS = {
     "cancel": _batches_cancel,
     "redeliver": _batches_redeliver,
 }
+
+
+# -- output helpers ----------------------------------------------------
+
+
+def _when(moment: datetime | None) -> str:
+    """A moment as people read it, in UTC to the second; '-' when there is none."""
+    if moment is None:
+        return "-"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _shown_url(url: str) -> str:
+    from pictify_raster.batch.webhooks import display_url
+
+    return display_url(url)
+
+
+def _batch_json(batch: Any) -> dict[str, Any]:
+    """A batch as JSON, its webhook URL without credentials or tokens (DESIGN section 11)."""
+    payload = dict(batch.to_json())
+    if payload.get("webhookUrl"):
+        payload["webhookUrl"] = _shown_url(payload["webhookUrl"])
+    return payload
+
+
+def _delivery_json(delivery: Any) -> dict[str, Any]:
+    payload = dict(delivery.to_json())
+    payload["url"] = _shown_url(payload["url"])
+    return payload
