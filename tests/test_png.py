@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image, ImageDraw
 
-from pictify_raster.draw import encode_image
+from pictify_raster.draw import encode_image, png
 from pictify_raster.draw.png import IDAT_SIZE, encode_png
 
 
@@ -102,3 +102,24 @@ def test_an_opaque_rgba_canvas_can_be_written_as_rgb_directly():
     decoded = Image.open(io.BytesIO(encode_png(image, drop_alpha=True)))
     assert decoded.mode == "RGB"
     assert decoded.tobytes() == image.convert("RGB").tobytes()
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "LA"])
+@pytest.mark.parametrize("size", [(1, 1), (3, 7), (1200, 630), (20000, 3)])
+def test_rows_are_packed_exactly_as_pillow_packs_them(mode, size):
+    # One packing call replaces tobytes; a row wider than its 64 KiB steps included.
+    image = Image.effect_noise(size, 90).convert(mode)
+    assert png._raw_bytes(image, mode) == image.tobytes("raw", mode)
+    if mode == "RGBA":
+        assert png._raw_bytes(image, "RGB") == image.tobytes("raw", "RGB")
+
+
+def test_packing_falls_back_to_tobytes_if_pillow_changes_its_encoder(monkeypatch):
+    image = Image.effect_noise((64, 32), 90).convert("RGB")
+
+    def gone(*args, **kwargs):
+        raise AttributeError("no such encoder interface")
+
+    monkeypatch.setattr(Image, "_getencoder", gone)
+    assert png._raw_bytes(image, "RGB") == image.tobytes()
+    assert Image.open(io.BytesIO(encode_png(image))).tobytes() == image.tobytes()

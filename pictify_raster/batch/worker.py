@@ -190,6 +190,32 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+# glibc's mallopt parameters (malloc.h) and the values workers use.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+#: Freed heap memory kept for the next card before any is given back to the system.
+KEEP_FREED_BYTES = 128 * 1024 * 1024
+#: Buffers up to this size come from the heap, not from their own mapping (glibc's maximum).
+HEAP_BUFFER_BYTES = 32 * 1024 * 1024
+
+
+def _keep_freed_memory() -> None:
+    """Let glibc reuse the memory of the last card instead of mapping it anew.
+
+    Every card allocates and frees the same few large buffers (canvas, PNG
+    rows, encoded bytes). By default glibc maps each one afresh and gives it
+    back when freed, and on a virtual machine touching newly mapped pages
+    costs more than drawing into them: an A4 certificate renders about twice
+    as fast with the memory kept. A worker's peak memory does not grow, it is
+    only held between cards. Elsewhere than glibc this is a no-op.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, HEAP_BUFFER_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, KEEP_FREED_BYTES)
+
+
 def worker_main(conn: Connection, slot: Any) -> None:
     """The loop of one pool process.
 
@@ -198,6 +224,7 @@ def worker_main(conn: Connection, slot: Any) -> None:
     Messages out: ("results", [ItemResult…], chunk_done).
     """
     _die_with_parent()
+    _keep_freed_memory()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's to handle
     parent = os.getppid()
 
