@@ -116,10 +116,22 @@ def test_rows_are_packed_exactly_as_pillow_packs_them(mode, size):
 
 def test_packing_falls_back_to_tobytes_if_pillow_changes_its_encoder(monkeypatch):
     image = Image.effect_noise((64, 32), 90).convert("RGB")
+    one_call = 64 * 32 * 3 + 1
+    original = Image._getencoder
 
-    def gone(*args, **kwargs):
-        raise AttributeError("no such encoder interface")
+    class Changed:
+        """An encoder that no longer fills one big buffer at once."""
 
-    monkeypatch.setattr(Image, "_getencoder", gone)
+        def __init__(self, encoder):
+            self.encoder = encoder
+
+        def __getattr__(self, name):
+            return getattr(self.encoder, name)
+
+        def encode(self, size):
+            consumed, status, data = self.encoder.encode(size)
+            return (consumed, 0, data[:100]) if size == one_call else (consumed, status, data)
+
+    monkeypatch.setattr(Image, "_getencoder", lambda *args: Changed(original(*args)))
     assert png._raw_bytes(image, "RGB") == image.tobytes()
     assert Image.open(io.BytesIO(encode_png(image))).tobytes() == image.tobytes()
