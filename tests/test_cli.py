@@ -643,3 +643,14 @@ def test_contact_sheet_labels_fit_their_tiles(tmp_path):
     rows_with_ink = [y for y in range(160) if any(tile.getpixel((x, y)) != red
                                                     for x in range(160))]
     assert rows_with_ink and rows_with_ink[0] >= 3 and rows_with_ink[-1] <= 156
+
+
+def test_a_webhook_secret_without_a_webhook_is_refused(tmp_path, card):
+    data = tmp_path / "rows.csv"
+    data.write_text("title,count\nAlpha,1\n", encoding="utf-8")
+    result = run("render", str(card), "--data", str(data), "--webhook-secret", "s3cret",
+                 cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--webhook-secret" in result.stderr and "--webhook" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "pictify-data").exists()  # refused before any batch

@@ -259,3 +259,11 @@ def test_a_missing_required_variable_lists_the_columns_the_row_has(write_layout)
     with pytest.raises(px.VariableError) as caught:
         px.render(path, {"Name": "Ada", "rank": 1})
     assert "the row has 'Name', 'rank'" in caught.value.message
+
+
+def test_yaml_syntax_error_gives_the_column_and_where_the_bracket_opened(write_layout):
+    text = "size: [100, 100]\nlayers:\n  - type: text\n    box: [0, 0, 100, 100\n    content: hi\n"
+    error = refused(write_layout, text)
+    assert (error.line, error.column) == (5, 12)
+    assert "flow sequence at line 4, column 10" in str(error)
+    assert ":5:12:" in str(error)

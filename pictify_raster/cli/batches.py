@@ -147,7 +147,7 @@ def _batch_lines(batch: Any, stats: Any, warnings: list[Any]) -> list[tuple[str,
 
 def _delivery_lines(delivery: Any) -> None:
     """A webhook delivery, then each attempt on its own line."""
-    state = f"{delivery.status}, {len(delivery.attempts)} attempts"
+    state = f"{delivery.status}, {count_of(len(delivery.attempts), 'attempt')}"
     if delivery.next_attempt_at is not None:
         state += f", next attempt {when(delivery.next_attempt_at)}"
     out(f"  delivery {delivery.id} ({delivery.event}): {state}")

@@ -18,6 +18,7 @@ from pictify_raster.cli.output import (
     out,
 )
 from pictify_raster.cli.webhooks import await_delivery, report_webhook
+from pictify_raster.errors import PictifyError
 
 
 def register(commands: Any) -> None:
@@ -49,6 +50,9 @@ def _render(args: argparse.Namespace) -> int:
 
     if args.contact_sheet:
         sheet_format(args.contact_sheet)  # a wrong ending is refused before any rendering
+    if args.webhook_secret and not args.webhook:
+        msg = "--webhook-secret signs a webhook: give the URL with --webhook too"
+        raise PictifyError(msg)
     layout = load_layout(args.layout)
     rows = read_rows(args.data)
     started = time.perf_counter()

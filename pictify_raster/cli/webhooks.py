@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Any
 
-from pictify_raster.cli.output import note, out
+from pictify_raster.cli.output import count_of, note, out
 
 #: Seconds beyond the longest retry schedule before `render` stops waiting anyway.
 WEBHOOK_MARGIN = 5.0
@@ -69,16 +69,17 @@ def describe_delivery(delivery: Any) -> str:
     attempts = delivery.attempts
     last = attempts[-1].to_json() if attempts else {}
     answer = last.get("statusCode") or last.get("error") or "no answer yet"
+    tries = count_of(len(attempts), "attempt")
     again = f"'pictify-raster batches redeliver {delivery.batch_id}'"
     if delivery.status == "pending":
         return (
-            f"not delivered yet after {len(attempts)} attempts (last: {answer}); it stays "
+            f"not delivered yet after {tries} (last: {answer}); it stays "
             f"pending and is retried when a client next opens this home, or run {again}"
         )
     if delivery.status == "failed":
-        return (f"failed after {len(attempts)} attempts (last: {answer}); "
+        return (f"failed after {tries} (last: {answer}); "
                 f"to send it again run {again}")
-    return f"{delivery.status} after {len(attempts)} attempts (last: {answer})"
+    return f"{delivery.status} after {tries} (last: {answer})"
 
 
 def report_webhook(client: Any, batch: Any) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pictify_raster.draw.limits import MIN_ELEMENT_PIXELS
 from pictify_raster.errors import RenderWarning
 from pictify_raster.fetch import ImageLoader
 from pictify_raster.layout import Scope
@@ -22,7 +23,7 @@ class RowContext:
     base_dir: Path
     font_fallbacks: tuple[str, ...] = ()
     #: The most pixels one element may cover (see draw/limits.py).
-    max_element_pixels: int = 16_000_000
+    max_element_pixels: int = MIN_ELEMENT_PIXELS
     warnings: list[RenderWarning] = field(default_factory=list)
     text: dict[str, dict[str, Any]] = field(default_factory=dict)
 

@@ -8,15 +8,19 @@ make a worker allocate gigabytes; it fails instead, naming the layer.
 
 from __future__ import annotations
 
-#: Enough for a shape reaching well past every edge of a card (4000x4000).
-MIN_ELEMENT_PIXELS = 16_000_000
-#: On a large canvas, an element may still cover twice the canvas.
-CANVAS_MULTIPLE = 2
+#: A shape reaching well past the edges of a card (2000x2000). Drawing one
+#: element takes about 25 bytes a pixel at the worst (tile, paint, masks
+#: supersampled twice, a rotated copy): about 100 MB at this size.
+MIN_ELEMENT_PIXELS = 4_000_000
 
 
 def max_element_pixels(canvas: tuple[int, int]) -> int:
-    """The most pixels one element of a canvas of this size may cover."""
-    return max(MIN_ELEMENT_PIXELS, CANVAS_MULTIPLE * canvas[0] * canvas[1])
+    """The most pixels one element of a canvas of this size may cover.
+
+    A canvas larger than the minimum may hold an element as large as itself;
+    whoever asks for a poster-sized canvas has asked for its memory.
+    """
+    return max(MIN_ELEMENT_PIXELS, canvas[0] * canvas[1])
 
 
 def oversize_message(width: int, height: int, limit: int) -> str | None:

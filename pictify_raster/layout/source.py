@@ -78,9 +78,14 @@ def read_yaml(text: str, file: str) -> YamlDocument:
             document.data = converter.convert(root, "")
         return document
     except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
+        mark = error.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"not valid YAML: {error.problem or error.context}"
-        raise LayoutError(message, file=file, line=line) from None
+        opened = error.context_mark
+        if error.context and opened is not None and (mark is None or opened.line != mark.line):
+            # "while parsing a flow sequence" started elsewhere: say where, it is the fault.
+            message += f" ({error.context} at line {opened.line + 1}, column {opened.column + 1})"
+        raise LayoutError(message, file=file, line=line, column=column) from None
     except yaml.YAMLError as error:
         msg = f"not valid YAML: {error}"
         raise LayoutError(msg, file=file) from None

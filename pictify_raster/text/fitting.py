@@ -233,7 +233,8 @@ def _overflow_message(
     limit = allowed + _ERROR_EXTRA_LINES
     lines, stopped = break_lines(prepared.paragraphs, first.measure, width, limit)
     count = f"more than {limit}" if stopped or prepared.cut else str(len(lines))
-    text = f"text needs {count} lines at {style.size:g}px, {allowed} fit"
+    needed = "line" if count == "1" else "lines"
+    text = f"text needs {count} {needed} at {style.size:g}px, {allowed} fit"
     if height is not None and not stopped:
         excess = metrics.block_height(len(lines)) - height
         if excess > 0:
