@@ -227,7 +227,7 @@ def test_render_reports_the_webhook_it_sent(tmp_path, card):
     finally:
         server.shutdown()
     assert result.returncode == 0, result.stderr
-    assert "webhook: delivered after 1 attempts (last: 204)" in result.stdout
+    assert "webhook: delivered after 1 attempt (last: 204)" in result.stdout
     assert received[0]["event"] == "batch.completed"
 
 
