@@ -78,8 +78,13 @@ def _draw_layered(
 
 def _crops_to_box(block: TextBlock, h: int) -> bool:
     """Whether drawing crops to the box's rows: when clipping, and when even
-    one line is taller than the box (its ink would otherwise spill out)."""
-    return h > 0 and (block.style.overflow == "clip" or block.exact_height > h)
+    one line is taller than the box (its ink would otherwise spill out).
+
+    Less than half a pixel over is rounding (a self-sized block's height is
+    its exact height rounded), not a line too tall for its box.
+    """
+    too_tall = block.exact_height > h + 0.5
+    return h > 0 and (block.style.overflow == "clip" or too_tall)
 
 
 def _can_draw_direct(
