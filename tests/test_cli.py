@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -38,6 +42,36 @@ def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
         timeout=240,
         check=False,
     )
+
+
+@dataclass
+class Post:
+    path: str
+    authorization: str | None
+    body: bytes
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[Post]]]:
+    """A webhook receiver on 127.0.0.1 answering 204: its base URL and the POSTs it got."""
+    posts: list[Post] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            posts.append(Post(self.path, self.headers.get("Authorization"), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", posts
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture
@@ -202,33 +236,13 @@ def test_fonts_lists_the_bundled_families(tmp_path):
     assert "Noto Sans" in result.stdout
 
 
-def test_render_reports_the_webhook_it_sent(tmp_path, card):
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    received: list[dict[str, object]] = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(json.loads(body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-        result = run("render", str(card), "--data", "-", "--workers", "1", "--no-progress",
-                     "--webhook", url, cwd=tmp_path, stdin='{"title": "a"}\n')
-    finally:
-        server.shutdown()
+def test_render_reports_the_webhook_it_sent(tmp_path, card, receiver):
+    host, posts = receiver
+    result = run("render", str(card), "--data", "-", "--workers", "1", "--no-progress",
+                 "--webhook", f"http://{host}/hooks", cwd=tmp_path, stdin='{"title": "a"}\n')
     assert result.returncode == 0, result.stderr
     assert "webhook: delivered after 1 attempt (last: 204)" in result.stdout
-    assert received[0]["event"] == "batch.completed"
+    assert json.loads(posts[0].body)["event"] == "batch.completed"
 
 
 @pytest.mark.parametrize("args", [["--quality", "0"], ["--item-timeout", "nan"]])
@@ -360,50 +374,30 @@ def test_batches_show_prints_clean_lines_and_json_stays_json(tmp_path, card):
     assert as_json["stats"]["failuresByCode"] == {"INVALID_VARIABLE": 1}
 
 
-def test_secrets_of_the_webhook_url_appear_nowhere(tmp_path, card):
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    seen: list[tuple[str, str | None]] = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append((self.path, self.headers.get("Authorization")))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
-    url = f"http://user:hunter2@127.0.0.1:{port}/h?token=SECRETTOKEN&team=7"
-    try:
-        rendered = run("-v", "render", str(card), "--data", "-", "--workers", "1",
-                       "--no-progress", "--webhook", url, cwd=tmp_path, stdin='{"title": "a"}\n')
-        [batch] = _batches(tmp_path)
-        outputs = [rendered]
-        for args in (["batches", "show", str(batch["id"])],
-                     ["-v", "batches", "show", str(batch["id"]), "--json"],
-                     ["batches", "list", "--json"],
-                     ["batches", "results", str(batch["id"]), "--json"],
-                     ["-v", "batches", "redeliver", str(batch["id"])]):
-            outputs.append(run(*args, cwd=tmp_path))
-    finally:
-        server.shutdown()
+def test_secrets_of_the_webhook_url_appear_nowhere(tmp_path, card, receiver):
+    host, posts = receiver
+    url = f"http://user:hunter2@{host}/h?token=SECRETTOKEN&team=7"
+    rendered = run("-v", "render", str(card), "--data", "-", "--workers", "1",
+                   "--no-progress", "--webhook", url, cwd=tmp_path, stdin='{"title": "a"}\n')
+    [batch] = _batches(tmp_path)
+    outputs = [rendered]
+    for args in (["batches", "show", str(batch["id"])],
+                 ["-v", "batches", "show", str(batch["id"]), "--json"],
+                 ["batches", "list", "--json"],
+                 ["batches", "results", str(batch["id"]), "--json"],
+                 ["-v", "batches", "redeliver", str(batch["id"])]):
+        outputs.append(run(*args, cwd=tmp_path))
     assert rendered.returncode == 0, rendered.stderr
     # The receiver got the real credentials and token, twice (render, redeliver).
-    assert [path for path, _ in seen] == ["/h?token=SECRETTOKEN&team=7"] * 2
-    assert all(auth and auth.startswith("Basic ") for _, auth in seen)
+    assert [post.path for post in posts] == ["/h?token=SECRETTOKEN&team=7"] * 2
+    assert all(post.authorization and post.authorization.startswith("Basic ") for post in posts)
     for result in outputs:
         assert result.returncode == 0, result.stderr
         both = result.stdout + result.stderr
         assert "hunter2" not in both and "SECRETTOKEN" not in both, both
     # urllib3 logged its request lines with -v, the token masked.
     assert "POST /h?token=***&team=7" in rendered.stderr
-    assert f"http://***@127.0.0.1:{port}/h?token=***&team=7" in outputs[1].stdout
+    assert f"http://***@{host}/h?token=***&team=7" in outputs[1].stdout
 
 
 WARNING_CARD = """\
@@ -545,10 +539,7 @@ def test_undecodable_empty_and_ambiguous_data_files(tmp_path, card):
     assert item["variables"] == {"title": "hello"}
 
 
-def test_read_only_commands_change_nothing(tmp_path, card):
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+def test_read_only_commands_change_nothing(tmp_path, card, receiver):
     from pictify_raster.batch.store import Store
 
     missing = tmp_path / "nowhere"
@@ -559,35 +550,19 @@ def test_read_only_commands_change_nothing(tmp_path, card):
     assert not missing.exists()
 
     # A delivery whose retry is due, left by a client that is gone: readers do not send it.
-    posts: list[str] = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            posts.append(self.path)
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        result = run("render", str(card), "--data", "-", "--workers", "1", "--no-progress",
-                     "--webhook", f"http://127.0.0.1:{server.server_address[1]}/h",
-                     cwd=tmp_path, stdin='{"title": "a"}\n')
-        assert result.returncode == 0 and posts == ["/h"], result.stderr
-        store = Store(tmp_path / "pictify-data")
-        with store.transaction() as conn:
-            conn.execute("UPDATE deliveries SET status = 'pending', next_attempt_at = 0, "
-                         "owner = 'elsewhere:1:gone', heartbeat_at = 0")
-        store.close()
-        [batch] = _batches(tmp_path)
-        for action in (["list"], ["show", str(batch["id"])], ["results", str(batch["id"])]):
-            assert run("batches", *action, cwd=tmp_path).returncode == 0
-    finally:
-        server.shutdown()
-    assert posts == ["/h"]
+    host, posts = receiver
+    result = run("render", str(card), "--data", "-", "--workers", "1", "--no-progress",
+                 "--webhook", f"http://{host}/h", cwd=tmp_path, stdin='{"title": "a"}\n')
+    assert result.returncode == 0 and [post.path for post in posts] == ["/h"], result.stderr
+    store = Store(tmp_path / "pictify-data")
+    with store.transaction() as conn:
+        conn.execute("UPDATE deliveries SET status = 'pending', next_attempt_at = 0, "
+                     "owner = 'elsewhere:1:gone', heartbeat_at = 0")
+    store.close()
+    [batch] = _batches(tmp_path)
+    for action in (["list"], ["show", str(batch["id"])], ["results", str(batch["id"])]):
+        assert run("batches", *action, cwd=tmp_path).returncode == 0
+    assert [post.path for post in posts] == ["/h"]
 
 
 def test_resume_names_the_batches_another_client_holds(tmp_path):
